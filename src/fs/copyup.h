@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs/copyup.h - copying a lower entry into the overlay before it changes.
+ */
+#ifndef RW_FS_COPYUP_H
+#define RW_FS_COPYUP_H
+
+#include "fs/view.h"
+
+/**
+ * Copy lower entry @loc (layer RW_LOWER, canonical path) into the overlay
+ * with its mode, owner (where permitted) and times, and its content unless
+ * @with_data is 0 (the caller truncates anyway). Atomic: the copy is built
+ * in work/ and renamed into place without replacing, so another process
+ * sees the lower file or the whole copy; if another process won the race,
+ * its copy stands. Returns 0 or -errno (-ENOSPC when storage is full).
+ */
+int rw_copy_up(const struct rw_loc *loc, int with_data);
+
+#endif

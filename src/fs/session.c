@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs/session.c - making, joining and removing a tree's storage (see
+ * session.h for the layout and why the lifetime holds).
+ * Runs at start (constructor) and in the reaper; the only call made from a
+ * hook is rw_session_storage(), at the tree's first redirect.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/path.h"
+#include "fs/msg.h"
+#include "fs/real.h"
+#include "fs/session.h"
+#include "rwshim.h"
+
+struct rw_session rw_sess = { .fd = -1 };
+struct rw_config rw_cfg;
+
+#define SESSION_PREFIX "rwshim."
+#define INDEX_NAME "index"
+
+/* Descriptors the program is unlikely to choose; below a low limit, less. */
+static int high_fd_floor(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1040)
+		return rl.rlim_cur > 64 ? (int)rl.rlim_cur - 24 : 3;
+	return 1000;
+}
+
+static int move_high(int fd, int cloexec)
+{
+	int hi = fcntl(fd, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, high_fd_floor());
+
+	if (hi < 0)
+		return fd;
+	real_close(fd);
+	return hi;
+}
+
+/* The temporary folder: RWSHIM_TMPDIR, else $TMPDIR, else /tmp, else /dev/shm. */
+static int pick_tmpdir(char *out, size_t outsz)
+{
+	const char *cands[3];
+	int n = 0, i;
+	const char *t = getenv("TMPDIR");
+
+	if (rw_cfg.tmpdir[0]) {
+		cands[n++] = rw_cfg.tmpdir;
+	} else {
+		if (t && t[0] == '/')
+			cands[n++] = t;
+		cands[n++] = "/tmp";
+		/* A read-only root often leaves /dev/shm as its one writable tmpfs. */
+		cands[n++] = "/dev/shm";
+	}
+	for (i = 0; i < n; i++) {
+		if (rw_path_join(NULL, cands[i], out, outsz, NULL) < 0)
+			continue;
+		if (real_access(out, W_OK | X_OK) == 0)
+			return 0;
+	}
+	return -errno;
+}
+
+static int map_index(int dirfd, int create)
+{
+	struct rw_index *ix;
+	int fd;
+
+	if (create)
+		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	else
+		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (create && ftruncate(fd, sizeof(struct rw_index)) < 0) {
+		int e = errno;
+		real_close(fd);
+		return -e;
+	}
+	ix = mmap(NULL, sizeof(struct rw_index), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	real_close(fd);
+	if (ix == MAP_FAILED)
+		return -ENOMEM;
+	if (create) {
+		ix->version = RW_INDEX_VERSION;
+		__atomic_store_n(&ix->magic, RW_INDEX_MAGIC, __ATOMIC_RELEASE);
+	} else if (ix->magic != RW_INDEX_MAGIC || ix->version != RW_INDEX_VERSION) {
+		munmap(ix, sizeof(struct rw_index));
+		return -EINVAL;
+	}
+	rw_sess.ix = ix;
+	return 0;
+}
+
+static void set_paths(const char *path)
+{
+	size_t n = strlen(path);
+
+	memcpy(rw_sess.path, path, n + 1);
+	rw_sess.len = n;
+	memcpy(rw_sess.upper, path, n);
+	memcpy(rw_sess.upper + n, "/upper", 7);
+	rw_sess.upper_len = n + 6;
+}
+
+static void export_session(void)
+{
+	char val[PATH_MAX + 16];
+	int n = snprintf(val, sizeof(val), "%d:%s", rw_sess.fd, rw_sess.path);
+
+	if (n > 0 && (size_t)n < sizeof(val))
+		setenv(RWSHIM_ENV_SESSION, val, 1);
+}
+
+/* ---- removal ------------------------------------------------------------ */
+
+/* Remove @name under @parent and everything below it; never follows a link
+ * and never leaves @parent. */
+static void remove_tree(int parent, const char *name)
+{
+	char buf[2048];
+	int fd, again = 1;
+
+	fd = real_openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		real_unlinkat(parent, name, 0);
+		return;
+	}
+	/* A folder copied from a read-only one may be 0555: open it up first. */
+	real_fchmod(fd, 0700);
+	while (again) {
+		long n, off;
+
+		again = 0;
+		lseek(fd, 0, SEEK_SET);
+		while ((n = real_getdents64(fd, buf, sizeof(buf))) > 0) {
+			for (off = 0; off < n;) {
+				struct dirent64 *d = (struct dirent64 *)(buf + off);
+				off += d->d_reclen;
+				if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+					continue;
+				if (d->d_type == DT_DIR ||
+				    (real_unlinkat(fd, d->d_name, 0) < 0 && errno == EISDIR))
+					remove_tree(fd, d->d_name);
+				again = 1;
+			}
+		}
+	}
+	real_close(fd);
+	real_unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* Remove sessions under @tmpfd that no process holds any more. */
+static void sweep_stale(int tmpfd, const char *self)
+{
+	char buf[4096];
+	long n, off;
+
+	while ((n = real_getdents64(tmpfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			struct stat st;
+			int fd;
+
+			off += d->d_reclen;
+			if (strncmp(d->d_name, SESSION_PREFIX, sizeof(SESSION_PREFIX) - 1) ||
+			    !strcmp(d->d_name, self))
+				continue;
+			if (real_fstatat(tmpfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+				continue;
+			fd = real_openat(tmpfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			/* Only a folder with an index is a session (a kept overlay has none),
+			 * and the index is made after its creator took the lock. */
+			if (real_fstatat(fd, INDEX_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0)
+				remove_tree(tmpfd, d->d_name);
+			real_close(fd);
+		}
+	}
+}
+
+static void keep_overlay(int tmpfd, int dirfd, const char *name)
+{
+	real_unlinkat(dirfd, INDEX_NAME, 0);
+	remove_tree(dirfd, "work");
+	if (rw_cfg.keep_dir[0] &&
+	    real_renameat(dirfd, "upper", AT_FDCWD, rw_cfg.keep_dir) == 0) {
+		remove_tree(tmpfd, name);
+		rw_say("overlay kept at ", rw_cfg.keep_dir, (char *)NULL);
+		return;
+	}
+	if (rw_cfg.keep_dir[0])
+		rw_say("could not move the overlay to ", rw_cfg.keep_dir, ": ", rw_strerror(errno),
+		       (char *)NULL);
+	rw_say("overlay kept at ", rw_sess.upper, (char *)NULL);
+}
+
+/* The reaper: detached from the tree, waits for it to end, removes its storage. */
+static void reaper_main(void)
+{
+	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2,
+				       SIGTSTP, SIGTTIN, SIGTTOU };
+	const char *name;
+	char tmp[PATH_MAX];
+	int fd, tmpfd, null, keep_stderr;
+	size_t i, plen;
+
+	setsid();
+	for (i = 0; i < RW_ARRAY_LEN(ignored); i++)
+		signal(ignored[i], SIG_IGN);
+
+	/* Our own open file description: the inherited one carries the tree's lock. */
+	fd = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	plen = rw_path_split(rw_sess.path, rw_sess.len, &name);
+	memcpy(tmp, rw_sess.path, plen);
+	tmp[plen] = '\0';
+	tmpfd = real_openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || tmpfd < 0)
+		_exit(1);
+	keep_stderr = rw_cfg.keep;
+	null = real_openat(AT_FDCWD, "/dev/null", O_RDWR);
+	if (null >= 0) {
+		real_dup2(null, 0);
+		real_dup2(null, 1);
+		if (!keep_stderr)
+			real_dup2(null, 2);
+	}
+	fd = real_dup2(fd, 3) == 3 ? 3 : fd;
+	tmpfd = real_dup2(tmpfd, 4) == 4 ? 4 : tmpfd;
+	if (fd == 3 && tmpfd == 4)
+		syscall(__NR_close_range, 5u, ~0u, 0);
+	if (real_chdir("/") < 0)
+		_exit(1);
+
+	rw_sess.ix->reaper_pid = (uint32_t)getpid();
+	sweep_stale(tmpfd, name);
+
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			_exit(1);
+	if (rw_cfg.keep && real_fstatat(fd, "upper", &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0)
+		keep_overlay(tmpfd, fd, name);
+	else
+		remove_tree(tmpfd, name);
+	_exit(0);
+}
+
+static int spawn_reaper(void)
+{
+	pid_t pid = fork(), got;
+	int status;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* The middle process exits at once, so the reaper is nobody's child
+		 * in the program and no wait() of the program ever sees it. */
+		pid = fork();
+		if (pid == 0)
+			reaper_main();
+		_exit(pid < 0);
+	}
+	do
+		got = waitpid(pid, &status, 0);
+	while (got < 0 && errno == EINTR);
+	if (got == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return -EAGAIN;
+}
+
+/* ---- making and joining -------------------------------------------------- */
+
+static int create_session(void)
+{
+	char tmpl[PATH_MAX];
+	int fd, r;
+	size_t n;
+
+	r = pick_tmpdir(tmpl, sizeof(tmpl));
+	if (r < 0)
+		return r;
+	n = strlen(tmpl);
+	if (n + sizeof("/" SESSION_PREFIX "XXXXXX") > sizeof(tmpl))
+		return -ENAMETOOLONG;
+	memcpy(tmpl + n, "/" SESSION_PREFIX "XXXXXX", sizeof("/" SESSION_PREFIX "XXXXXX"));
+	if (!real_mkdtemp(tmpl))
+		return -errno;
+	fd = real_openat(AT_FDCWD, tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			 (rw_cfg.scope == RW_SCOPE_PROCESS ? O_CLOEXEC : 0));
+	if (fd < 0 || flock(fd, LOCK_SH) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	rw_sess.fd = move_high(fd, rw_cfg.scope == RW_SCOPE_PROCESS);
+	set_paths(tmpl);
+	r = map_index(rw_sess.fd, 1);
+	if (r < 0)
+		goto fail;
+	r = spawn_reaper();
+	if (r < 0)
+		goto fail;
+	if (rw_cfg.scope == RW_SCOPE_TREE)
+		export_session();
+	return 0;
+fail:
+	if (rw_sess.ix)
+		munmap(rw_sess.ix, sizeof(struct rw_index));
+	rw_sess.ix = NULL;
+	fd = real_openat(AT_FDCWD, tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		const char *name;
+		char parent[PATH_MAX];
+		size_t plen = rw_path_split(tmpl, strlen(tmpl), &name);
+		int pfd;
+
+		memcpy(parent, tmpl, plen);
+		parent[plen] = '\0';
+		pfd = real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0) {
+			remove_tree(pfd, name);
+			real_close(pfd);
+		}
+		real_close(fd);
+	}
+	if (rw_sess.fd >= 0)
+		real_close(rw_sess.fd);
+	rw_sess.fd = -1;
+	return r;
+}
+
+/* Join "FD:PATH" from the environment. Returns 0, or -errno to make a new one. */
+static int join_session(const char *val)
+{
+	char *end;
+	long fdnum = strtol(val, &end, 10);
+	struct stat dst, fst;
+	const char *path;
+	int fd;
+
+	if (end == val || *end != ':' || end[1] != '/')
+		return -EINVAL;
+	path = end + 1;
+	if (strlen(path) >= sizeof(rw_sess.path))
+		return -ENAMETOOLONG;
+	fd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Only a folder of our own (or root's, for a tree that changed user) that
+	 * has an index rwshim made: never adopt, and so never remove, another. */
+	if (fstat(fd, &dst) < 0 || (dst.st_uid != geteuid() && dst.st_uid != 0) ||
+	    (dst.st_mode & 022)) {
+		real_close(fd);
+		return -EPERM;
+	}
+	if (fdnum >= 0 && fdnum < 1 << 20 && fstat((int)fdnum, &fst) == 0 &&
+	    fst.st_dev == dst.st_dev && fst.st_ino == dst.st_ino) {
+		/* Inherited: it already carries the tree's lock. */
+		real_close(fd);
+		rw_sess.fd = (int)fdnum;
+	} else {
+		/* Lost on the way (a program closed it before exec): take the lock
+		 * anew; a session whose reaper already holds it is ending. */
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+			real_close(fd);
+			return -ESTALE;
+		}
+		fd = move_high(fd, 0);
+		fcntl(fd, F_SETFD, 0);
+		rw_sess.fd = fd;
+	}
+	set_paths(path);
+	if (map_index(rw_sess.fd, 0) < 0) {
+		if (rw_sess.fd != (int)fdnum)
+			real_close(rw_sess.fd);
+		rw_sess.fd = -1;
+		return -EINVAL;
+	}
+	if (rw_sess.fd != (int)fdnum)
+		export_session();
+	return 0;
+}
+
+int rw_session_start(void)
+{
+	const char *val = getenv(RWSHIM_ENV_SESSION);
+	int r;
+
+	if (rw_cfg.scope == RW_SCOPE_TREE && val && *val) {
+		r = join_session(val);
+		if (r == 0)
+			return 0;
+		if (r != -ESTALE)
+			rw_say_once(RW_WARN_SESSION, RWSHIM_ENV_SESSION,
+				    ": not a session folder of this user made by rwshim; starting a new session",
+				    (char *)NULL);
+	}
+	r = create_session();
+	if (r < 0)
+		rw_say_once(RW_WARN_STORAGE, "cannot make the storage folder (", rw_strerror(-r),
+			    "); writes to read-only places will fail as before", (char *)NULL);
+	return r;
+}
+
+int rw_session_storage(void)
+{
+	struct stat root;
+	int r;
+
+	if (__atomic_load_n(&rw_sess.storage, __ATOMIC_ACQUIRE))
+		return 0;
+	if (!rw_sess.ix)
+		return -EROFS;
+	if (real_fstatat(AT_FDCWD, "/", &root, 0) < 0)
+		root.st_mode = 0755;
+	/* Another process of the tree may have made them: EEXIST is fine. */
+	r = real_mkdirat(rw_sess.fd, "work", 0700);
+	if ((r == 0 && real_fchmodat(rw_sess.fd, "work", 01777, 0) < 0) || (r < 0 && errno != EEXIST))
+		goto fail;
+	r = real_mkdirat(rw_sess.fd, "upper", root.st_mode & 07777);
+	if (r < 0 && errno != EEXIST)
+		goto fail;
+	rw_index_mark(rw_sess.ix, "/", 1, RW_MARK_ENTRY);
+	__atomic_store_n(&rw_sess.storage, 1, __ATOMIC_RELEASE);
+	return 0;
+fail:
+	r = errno;
+	rw_say_once(RW_WARN_STORAGE, "cannot use the storage folder ", rw_sess.path, " (",
+		    rw_strerror(r), "); writes to read-only places will fail as before", (char *)NULL);
+	return r == ENOSPC ? -ENOSPC : -EROFS;
+}
+
+int rw_session_move_fd(int fd)
+{
+	int hi;
+
+	if (!rw_session_owns_fd(fd))
+		return 0;
+	hi = fcntl(fd, F_DUPFD, fd + 1);
+	if (hi < 0)
+		return -errno;
+	/* The environment keeps the old number: children see it is not ours and
+	 * reopen the session by its path. */
+	rw_sess.fd = hi;
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs/session.h - the storage of a process tree and how long it lives.
+ *
+ * The tree's first process makes a session folder with mkdtemp under the
+ * chosen temporary folder:
+ *
+ *   rwshim.XXXXXX/        0700, owned by the user who started the tree
+ *     index               the shared index (core/index.h), mapped by all
+ *     upper/              the overlay, mirroring "/" (made at first redirect)
+ *     work/               scratch for atomic copy-up, 01777 so a process that
+ *                         changed user can copy up too
+ *
+ * Lifetime: every process of the tree holds a shared flock(2) on the session
+ * folder through a descriptor it inherited (non-CLOEXEC, kept at a high
+ * number and protected from close sweeps by the fd hooks) or reopened at
+ * start. A reaper process, started with the session and detached from the
+ * tree, waits for an exclusive lock on its own descriptor: the kernel grants
+ * it only once no descriptor of the tree's open file description is left,
+ * that is once the last process of the tree has exited, by any means,
+ * SIGKILL included, since the kernel closes a dead process's descriptors.
+ * Then the reaper removes the folder with *at() calls that never follow a
+ * link. A session whose reaper died with the machine has an index and no
+ * lock holder: the next reaper under the same folder sweeps it.
+ */
+#ifndef RW_FS_SESSION_H
+#define RW_FS_SESSION_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/index.h"
+
+struct rw_session {
+	int fd;               /* the session folder, carrying the tree's lock */
+	struct rw_index *ix;  /* the shared index, or NULL without a session */
+	int storage;          /* 1 once upper/ and work/ exist */
+	size_t len;
+	char path[PATH_MAX];  /* the session folder */
+	size_t upper_len;
+	char upper[PATH_MAX]; /* path + "/upper", to map storage paths back */
+};
+
+extern struct rw_session rw_sess;
+extern struct rw_config rw_cfg;
+
+/**
+ * Join the tree's session named in the environment, or make a new one (and
+ * its reaper) when there is none or scope is "process". Called once at start.
+ * Returns 0, or -errno when no session could be had: the shim then passes
+ * every call through.
+ */
+int rw_session_start(void);
+
+/**
+ * Make upper/ and work/ if this is the tree's first redirect. Returns 0, or
+ * -errno after saying once why the storage cannot be used.
+ */
+int rw_session_storage(void);
+
+/** Return 1 if @fd is one the session needs (the fd hooks keep it open). */
+static inline int rw_session_owns_fd(int fd)
+{
+	return rw_sess.ix && fd == rw_sess.fd;
+}
+
+/**
+ * Move the session descriptor off @fd (the program wants that number).
+ * Returns 0 or -errno.
+ */
+int rw_session_move_fd(int fd);
+
+#endif

@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs/view.c - resolving paths in the merged view and the small changes to
+ * the overlay that redirected writes make (see view.h).
+ * Only real_* functions touch the disk; nothing here allocates or sets errno
+ * for the caller: functions return -errno.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/index.h"
+#include "core/path.h"
+#include "fs/real.h"
+#include "fs/session.h"
+#include "fs/view.h"
+#include "rwshim.h"
+
+#define WH_PREFIX ".wh."
+#define WH_OPAQUE ".wh..wh..opq"
+#define MAX_SYMLINKS 40
+
+static const char *const always_excluded[] = { "/proc", "/sys", "/dev" };
+
+int rw_view_live(void)
+{
+	return (rw_sess.ix && !rw_index_empty(rw_sess.ix)) || rw_cfg.paths.n > 0;
+}
+
+/* ---- the working folder, cached --------------------------------------- */
+
+/* A seqlock: readers copy and check the sequence did not move; a writer
+ * that cannot take the odd state simply does not cache. No lock is ever
+ * held, so fork and signals cannot leave one behind. */
+static char cwd_buf[PATH_MAX];
+static size_t cwd_len;
+static int cwd_stored;
+static unsigned int cwd_seq;
+static unsigned int cwd_gen;
+
+void rw_view_cwd_changed(const char *vpath, size_t len, int stored)
+{
+	unsigned int seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+
+	__atomic_add_fetch(&cwd_gen, 1, __ATOMIC_ACQ_REL);
+	if (!vpath || (seq & 1) ||
+	    !__atomic_compare_exchange_n(&cwd_seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&cwd_len, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	memcpy(cwd_buf, vpath, len + 1);
+	cwd_stored = stored;
+	__atomic_store_n(&cwd_len, len, __ATOMIC_RELEASE);
+	__atomic_store_n(&cwd_seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+static long get_cwd(char *out, int *stored)
+{
+	unsigned int seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	unsigned int gen = __atomic_load_n(&cwd_gen, __ATOMIC_ACQUIRE);
+	size_t len = __atomic_load_n(&cwd_len, __ATOMIC_ACQUIRE);
+
+	if (!(seq & 1) && len) {
+		memcpy(out, cwd_buf, len + 1);
+		*stored = cwd_stored;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&cwd_seq, __ATOMIC_RELAXED) == seq)
+			return (long)len;
+	}
+	if (!real_getcwd(out, PATH_MAX))
+		return -errno;
+	len = strlen(out);
+	*stored = rw_sess.ix && rw_path_has_prefix(out, len, rw_sess.upper, rw_sess.upper_len);
+	len = rw_view_unmap(out, len);
+	seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	if (!(seq & 1) && __atomic_load_n(&cwd_gen, __ATOMIC_ACQUIRE) == gen &&
+	    __atomic_compare_exchange_n(&cwd_seq, &seq, seq + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		if (__atomic_load_n(&cwd_gen, __ATOMIC_ACQUIRE) == gen) {
+			memcpy(cwd_buf, out, len + 1);
+			cwd_stored = *stored;
+			__atomic_store_n(&cwd_len, len, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&cwd_seq, seq + 2, __ATOMIC_RELEASE);
+	}
+	return (long)len;
+}
+
+/* ---- naming -------------------------------------------------------------- */
+
+size_t rw_view_unmap(char *real, size_t len)
+{
+	size_t ul = rw_sess.upper_len;
+
+	if (!rw_sess.ix || !rw_path_has_prefix(real, len, rw_sess.upper, ul))
+		return len;
+	if (len == ul) {
+		real[0] = '/';
+		real[1] = '\0';
+		return 1;
+	}
+	memmove(real, real + ul, len - ul + 1);
+	return len - ul;
+}
+
+static int fd_path(int fd, char *out, int *stored)
+{
+	char link[32] = "/proc/self/fd/";
+	char digits[12];
+	int n = 0, i = 14;
+	unsigned int v = (unsigned int)fd;
+	ssize_t r;
+
+	if (fd < 0)
+		return -EBADF;
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		link[i++] = digits[--n];
+	link[i] = '\0';
+	r = real_readlinkat(AT_FDCWD, link, out, PATH_MAX - 1);
+	if (r < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	out[r] = '\0';
+	/* A descriptor that is not a folder, or one whose folder was removed. */
+	if (out[0] != '/' || (r > 10 && !memcmp(out + r - 10, " (deleted)", 10)))
+		return -ENOTDIR;
+	*stored = rw_sess.ix && rw_path_has_prefix(out, (size_t)r, rw_sess.upper, rw_sess.upper_len);
+	return (int)rw_view_unmap(out, (size_t)r);
+}
+
+int rw_view_abs(int dirfd, const char *path, struct rw_vpath *vp)
+{
+	char base[PATH_MAX];
+	long r;
+
+	if (!path)
+		return -EFAULT;
+	vp->stored = 0;
+	if (path[0] == '/') {
+		r = rw_path_join(NULL, path, vp->abs, sizeof(vp->abs), &vp->trailing);
+	} else {
+		if (!path[0])
+			return -ENOENT;
+		r = dirfd == AT_FDCWD ? get_cwd(base, &vp->stored) : fd_path(dirfd, base, &vp->stored);
+		if (r < 0)
+			return (int)r;
+		r = rw_path_join(base, path, vp->abs, sizeof(vp->abs), &vp->trailing);
+	}
+	if (r < 0)
+		return (int)r;
+	vp->len = (size_t)r;
+	return 0;
+}
+
+int rw_view_protected(const struct rw_vpath *vp)
+{
+	return rw_cfg.paths.n && rw_prefix_list_match(&rw_cfg.paths, vp->abs, vp->len);
+}
+
+enum rw_quick rw_view_quick(const struct rw_vpath *vp)
+{
+	size_t i;
+
+	for (i = 0; i < RW_ARRAY_LEN(always_excluded); i++)
+		if (rw_path_has_prefix(vp->abs, vp->len, always_excluded[i], 4))
+			return RW_EXCLUDED;
+	if (rw_cfg.exclude.n && rw_prefix_list_match(&rw_cfg.exclude, vp->abs, vp->len))
+		return RW_EXCLUDED;
+	if (rw_path_has_prefix(vp->abs, vp->len, rw_sess.path, rw_sess.len))
+		return RW_EXCLUDED;
+	if (vp->stored || rw_view_protected(vp))
+		return RW_LOOK;
+	if (rw_sess.ix && !rw_index_empty(rw_sess.ix) &&
+	    rw_index_lookup(rw_sess.ix, vp->abs, vp->len) == RW_INDEX_HIT)
+		return RW_LOOK;
+	return RW_PASS;
+}
+
+long rw_view_upper_rel(const char *path, size_t len, char *out, size_t outsz)
+{
+	if (len == 1) {
+		if (outsz < 6)
+			return -ENAMETOOLONG;
+		memcpy(out, "upper", 6);
+		return 5;
+	}
+	if (len + 6 > outsz)
+		return -ENAMETOOLONG;
+	memcpy(out, "upper", 5);
+	memcpy(out + 5, path, len + 1);
+	return (long)(len + 5);
+}
+
+/* The storage path of whiteout @prefix + NAME for @path. */
+static long sibling_rel(const char *path, size_t len, const char *prefix, char *out, size_t outsz)
+{
+	const char *name;
+	size_t plen = rw_path_split(path, len, &name), nlen = strlen(name);
+	size_t pre = strlen(prefix);
+	long r = rw_view_upper_rel(path, plen, out, outsz);
+
+	if (r < 0)
+		return r;
+	if (nlen + pre > NAME_MAX)
+		return -ENAMETOOLONG;
+	if ((size_t)r + 1 + pre + nlen + 1 > outsz)
+		return -ENAMETOOLONG;
+	out[r++] = '/';
+	memcpy(out + r, prefix, pre);
+	memcpy(out + r + pre, name, nlen + 1);
+	return r + (long)(pre + nlen);
+}
+
+static int upper_stat(const char *path, size_t len, struct stat *st)
+{
+	char rel[PATH_MAX];
+
+	if (rw_view_upper_rel(path, len, rel, sizeof(rel)) < 0)
+		return -ENAMETOOLONG;
+	return real_fstatat(rw_sess.fd, rel, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+static int upper_has(const char *path, size_t len, const char *prefix)
+{
+	char rel[PATH_MAX];
+	struct stat st;
+
+	if (sibling_rel(path, len, prefix, rel, sizeof(rel)) < 0)
+		return 0;
+	return real_fstatat(rw_sess.fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static int is_opaque(const char *path, size_t len)
+{
+	char rel[PATH_MAX];
+	struct stat st;
+	long r;
+
+	if (!rw_index_marked(rw_sess.ix, path, len, RW_MARK_SHADOW))
+		return 0;
+	r = rw_view_upper_rel(path, len, rel, sizeof(rel));
+	if (r < 0 || (size_t)r + sizeof("/" WH_OPAQUE) > sizeof(rel))
+		return 0;
+	memcpy(rel + r, "/" WH_OPAQUE, sizeof("/" WH_OPAQUE));
+	return real_fstatat(rw_sess.fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* ---- resolution --------------------------------------------------------- */
+
+/* Replace the walk with @cur + link target + the rest, normalised. */
+static int splice_link(char *walk, const char *cur, size_t curlen, int from_upper,
+		       const char *linkpath, size_t linklen, const char *rest)
+{
+	char target[PATH_MAX], joined[PATH_MAX];
+	char rel[PATH_MAX];
+	ssize_t n;
+	size_t tlen, rlen = strlen(rest);
+	long r;
+
+	if (from_upper) {
+		if (rw_view_upper_rel(linkpath, linklen, rel, sizeof(rel)) < 0)
+			return -ENAMETOOLONG;
+		n = real_readlinkat(rw_sess.fd, rel, target, sizeof(target) - 1);
+	} else {
+		n = real_readlinkat(AT_FDCWD, linkpath, target, sizeof(target) - 1);
+	}
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ENOENT;
+	tlen = (size_t)n;
+	if (tlen + 1 + rlen + 1 > sizeof(target))
+		return -ENAMETOOLONG;
+	if (rlen) {
+		target[tlen++] = '/';
+		memcpy(target + tlen, rest, rlen);
+		tlen += rlen;
+	}
+	target[tlen] = '\0';
+	{
+		char base[PATH_MAX];
+		memcpy(base, cur, curlen);
+		base[curlen] = '\0';
+		r = rw_path_join(base, target, joined, sizeof(joined), NULL);
+	}
+	if (r < 0)
+		return (int)r;
+	memcpy(walk, joined, (size_t)r + 1);
+	return 0;
+}
+
+int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
+{
+	char walk[PATH_MAX];
+	char *cur = loc->path;
+	size_t curlen = 1;
+	const char *p;
+	int hops = 0, hidden = 0, live = rw_sess.ix && !rw_index_empty(rw_sess.ix);
+	int follow = (flags & RW_FOLLOW) || vp->trailing;
+
+	memcpy(walk, vp->abs, vp->len + 1);
+restart:
+	cur[0] = '/';
+	cur[1] = '\0';
+	curlen = 1;
+	hidden = 0;
+	loc->whiteout = 0;
+	if (!walk[1]) {
+		/* The root: a folder in both layers once the overlay exists. */
+		if (real_fstatat(AT_FDCWD, "/", &loc->st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		loc->layer = live ? RW_MERGED : RW_LOWER;
+		loc->hidden = 0;
+		loc->len = 1;
+		return 0;
+	}
+	for (p = walk + 1; *p;) {
+		const char *c = p;
+		size_t clen, nextlen;
+		int last, in_upper = 0, wh = 0;
+		struct stat ust, lst;
+
+		while (*p && *p != '/')
+			p++;
+		clen = (size_t)(p - c);
+		if (*p == '/')
+			p++;
+		last = !*p;
+		nextlen = curlen == 1 ? 1 + clen : curlen + 1 + clen;
+		if (nextlen >= PATH_MAX)
+			return -ENAMETOOLONG;
+		if (curlen > 1)
+			cur[curlen] = '/';
+		memmove(cur + nextlen - clen, c, clen);
+		cur[nextlen] = '\0';
+
+		if (live && rw_index_marked(rw_sess.ix, cur, nextlen, RW_MARK_ENTRY)) {
+			if (upper_stat(cur, nextlen, &ust) == 0)
+				in_upper = 1;
+			else
+				wh = upper_has(cur, nextlen, WH_PREFIX);
+		}
+		if (in_upper) {
+			if (S_ISLNK(ust.st_mode) && (!last || follow)) {
+				if (++hops > MAX_SYMLINKS)
+					return -ELOOP;
+				int r = splice_link(walk, cur, curlen, 1, cur, nextlen, p);
+				if (r < 0)
+					return r;
+				goto restart;
+			}
+			if (!S_ISDIR(ust.st_mode)) {
+				if (!last)
+					return -ENOTDIR;
+				loc->layer = RW_UPPER;
+				loc->st = ust;
+				goto found;
+			}
+			/* A folder: merged with a lower one unless the lower is hidden. */
+			int opaque = is_opaque(cur, nextlen);
+			if (last) {
+				loc->layer = RW_UPPER;
+				loc->st = ust;
+				if (!hidden && !opaque &&
+				    real_fstatat(AT_FDCWD, cur, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISDIR(lst.st_mode)) {
+					/* Keep the lower identity, so that a folder keeps its
+					 * device and inode when something inside it changes;
+					 * nlink 1 tells walkers not to count subfolders. */
+					loc->layer = RW_MERGED;
+					loc->st.st_dev = lst.st_dev;
+					loc->st.st_ino = lst.st_ino;
+					loc->st.st_nlink = 1;
+				}
+				hidden = hidden || opaque || loc->layer == RW_UPPER;
+				goto found;
+			}
+			if (opaque)
+				hidden = 1;
+			curlen = nextlen;
+			continue;
+		}
+		if (wh || hidden) {
+			if (!last)
+				return -ENOENT;
+			loc->layer = RW_NONE;
+			loc->whiteout = wh;
+			hidden = 1;
+			goto found;
+		}
+		/* Only the lower layer can have it. */
+		if (last || (flags & RW_CANON) ||
+		    (live && rw_index_marked(rw_sess.ix, cur, nextlen, RW_MARK_SHADOW))) {
+			if (real_fstatat(AT_FDCWD, cur, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
+				int e = errno;
+				if (last && e == ENOENT) {
+					loc->layer = RW_NONE;
+					goto found;
+				}
+				return -e;
+			}
+			if (S_ISLNK(lst.st_mode) && (!last || follow)) {
+				if (++hops > MAX_SYMLINKS)
+					return -ELOOP;
+				/* Reads through this link must find what writes put
+				 * behind it: mark it for every process of the tree. */
+				if ((flags & RW_CANON) && rw_sess.ix)
+					rw_index_mark(rw_sess.ix, cur, nextlen, RW_MARK_SHADOW);
+				int r = splice_link(walk, cur, curlen, 0, cur, nextlen, p);
+				if (r < 0)
+					return r;
+				goto restart;
+			}
+			if (last) {
+				loc->layer = RW_LOWER;
+				loc->st = lst;
+				goto found;
+			}
+			if (!S_ISDIR(lst.st_mode))
+				return -ENOTDIR;
+		}
+		curlen = nextlen;
+	}
+	/* Only reached for a walk that ends in "/" handled above. */
+	return -ENOENT;
+found:
+	loc->len = strlen(cur);
+	loc->hidden = hidden;
+	if (vp->trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+/* ---- changes ---------------------------------------------------------------- */
+
+void rw_view_mark_new(const char *path, size_t len)
+{
+	rw_index_mark(rw_sess.ix, path, len, RW_MARK_ENTRY);
+	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
+}
+
+/* Give upper @rel the lower entry's owner, mode and times. */
+static void mirror_attrs(const char *rel, const struct stat *lst)
+{
+	struct timespec ts[2] = { lst->st_atim, lst->st_mtim };
+
+	if (geteuid() == 0)
+		real_fchownat(rw_sess.fd, rel, lst->st_uid, lst->st_gid, AT_SYMLINK_NOFOLLOW);
+	real_fchmodat(rw_sess.fd, rel, lst->st_mode & 07777, 0);
+	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+int rw_view_make_parents(const char *path, size_t len)
+{
+	char anc[PATH_MAX], rel[PATH_MAX];
+	const char *name;
+	size_t plen = rw_path_split(path, len, &name), i;
+	struct stat st, lst;
+
+	if (plen <= 1)
+		return 0;
+	memcpy(anc, path, plen);
+	anc[plen] = '\0';
+	/* Cheap common case: the parent is already there. */
+	if (rw_index_marked(rw_sess.ix, anc, plen, RW_MARK_ENTRY) && upper_stat(anc, plen, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	for (i = 1; i <= plen; i++) {
+		if (i < plen && anc[i] != '/')
+			continue;
+		anc[i] = '\0';
+		if (!(rw_index_marked(rw_sess.ix, anc, i, RW_MARK_ENTRY) && upper_stat(anc, i, &st) == 0)) {
+			if (real_fstatat(AT_FDCWD, anc, &lst, AT_SYMLINK_NOFOLLOW) < 0)
+				return -errno;
+			if (!S_ISDIR(lst.st_mode))
+				return -ENOTDIR;
+			if (rw_view_upper_rel(anc, i, rel, sizeof(rel)) < 0)
+				return -ENAMETOOLONG;
+			rw_index_mark(rw_sess.ix, anc, i, RW_MARK_ENTRY);
+			if (real_mkdirat(rw_sess.fd, rel, 0700) == 0)
+				mirror_attrs(rel, &lst);
+			else if (errno != EEXIST)
+				return -errno;
+		} else if (!S_ISDIR(st.st_mode)) {
+			return -ENOTDIR;
+		}
+		if (i < plen)
+			anc[i] = '/';
+	}
+	return 0;
+}
+
+int rw_view_whiteout(const char *path, size_t len)
+{
+	char rel[PATH_MAX];
+	long r = sibling_rel(path, len, WH_PREFIX, rel, sizeof(rel));
+	int fd;
+
+	if (r < 0)
+		return (int)r;
+	r = rw_view_make_parents(path, len);
+	if (r < 0)
+		return (int)r;
+	rw_index_mark(rw_sess.ix, path, len, RW_MARK_ENTRY);
+	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
+	fd = real_openat(rw_sess.fd, rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	real_close(fd);
+	return 0;
+}
+
+void rw_view_unwhiteout(const char *path, size_t len)
+{
+	char rel[PATH_MAX];
+
+	if (sibling_rel(path, len, WH_PREFIX, rel, sizeof(rel)) >= 0)
+		real_unlinkat(rw_sess.fd, rel, 0);
+}
+
+int rw_view_make_opaque(const char *path, size_t len)
+{
+	char rel[PATH_MAX];
+	long r = rw_view_upper_rel(path, len, rel, sizeof(rel));
+	int fd;
+
+	if (r < 0 || (size_t)r + sizeof("/" WH_OPAQUE) > sizeof(rel))
+		return -ENAMETOOLONG;
+	memcpy(rel + r, "/" WH_OPAQUE, sizeof("/" WH_OPAQUE));
+	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
+	fd = real_openat(rw_sess.fd, rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	real_close(fd);
+	return 0;
+}
+
+int rw_view_lower_exists(const struct rw_loc *loc)
+{
+	struct stat st;
+
+	if (loc->layer == RW_LOWER || loc->layer == RW_MERGED)
+		return 1;
+	if (loc->hidden && loc->layer != RW_UPPER)
+		return 0;
+	if (loc->layer == RW_UPPER) {
+		/* Hidden below an opaque or new folder, or lower simply absent. */
+		const char *name;
+		size_t plen = rw_path_split(loc->path, loc->len, &name);
+		char parent[PATH_MAX];
+		struct rw_vpath pv;
+		struct rw_loc ploc;
+
+		memcpy(parent, loc->path, plen);
+		parent[plen] = '\0';
+		memcpy(pv.abs, parent, plen + 1);
+		pv.len = plen;
+		pv.trailing = 0;
+		if (plen > 1 && (rw_view_resolve(&pv, 0, &ploc) < 0 || ploc.layer != RW_MERGED))
+			return 0;
+	}
+	return real_fstatat(AT_FDCWD, loc->path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Whether @name of merged folder @dir (hash @dirhash) is hidden by the overlay. */
+static int lower_name_hidden(int upperfd, uint64_t dirhash, const char *name)
+{
+	char wh[NAME_MAX + 8];
+	struct stat st;
+	size_t n = strlen(name);
+	uint64_t h = rw_index_hash_more(rw_index_hash_more(dirhash, "/", 1), name, n);
+
+	if (!rw_index_marked_hash(rw_sess.ix, h, RW_MARK_ENTRY))
+		return 0;
+	if (real_fstatat(upperfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	if (n + 4 > NAME_MAX)
+		return 0;
+	memcpy(wh, WH_PREFIX, 4);
+	memcpy(wh + 4, name, n + 1);
+	return real_fstatat(upperfd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int rw_view_dir_nonempty(const struct rw_loc *loc)
+{
+	char buf[2048], rel[PATH_MAX];
+	int ufd = -1, lfd = -1, found = 0;
+	long n, off;
+	uint64_t h = rw_index_hash(loc->path, loc->len == 1 ? 0 : loc->len);
+
+	if (loc->layer == RW_UPPER || loc->layer == RW_MERGED) {
+		if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
+			return -ENAMETOOLONG;
+		ufd = real_openat(rw_sess.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (ufd < 0)
+			return -errno;
+		while (!found && (n = real_getdents64(ufd, buf, sizeof(buf))) > 0)
+			for (off = 0; off < n && !found;) {
+				struct dirent64 *d = (struct dirent64 *)(buf + off);
+				off += d->d_reclen;
+				if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+				    strncmp(d->d_name, WH_PREFIX, 4))
+					found = 1;
+			}
+	}
+	if (!found && (loc->layer == RW_LOWER || loc->layer == RW_MERGED)) {
+		lfd = real_openat(AT_FDCWD, loc->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (lfd < 0) {
+			found = -errno;
+		} else {
+			while (!found && (n = real_getdents64(lfd, buf, sizeof(buf))) > 0)
+				for (off = 0; off < n && !found;) {
+					struct dirent64 *d = (struct dirent64 *)(buf + off);
+					off += d->d_reclen;
+					if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+						continue;
+					if (ufd < 0 || !lower_name_hidden(ufd, h, d->d_name))
+						found = 1;
+				}
+			real_close(lfd);
+		}
+	}
+	if (ufd >= 0)
+		real_close(ufd);
+	return found;
+}

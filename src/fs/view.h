@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs/view.h - the merged view: where a path the program names really is,
+ * and the changes to the overlay that redirected writes make.
+ *
+ * A "virtual" path is the absolute path the program means. The lower layer is
+ * the real filesystem at that same path; the upper layer is the session's
+ * upper/ folder, holding entries at "upper" + virtual path. An upper entry
+ * wins; a whiteout ".wh.NAME" hides the lower NAME; an opaque marker
+ * ".wh..wh..opq" hides the whole lower folder (the OCI layer convention).
+ */
+#ifndef RW_FS_VIEW_H
+#define RW_FS_VIEW_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+/* A path as the program named it, made absolute and normalised. */
+struct rw_vpath {
+	size_t len;
+	int trailing; /* it ended in '/': only a folder will do */
+	int stored;   /* relative to a folder inside the storage: the real
+			 call would act on the storage itself */
+	char abs[PATH_MAX];
+};
+
+enum rw_layer {
+	RW_NONE,   /* nothing there (the parent exists) */
+	RW_LOWER,  /* only the real filesystem has it */
+	RW_UPPER,  /* the overlay has it and hides any lower one */
+	RW_MERGED, /* a folder in both: its listing is the union */
+};
+
+/* Where a path resolved to. */
+struct rw_loc {
+	enum rw_layer layer;
+	int whiteout;   /* RW_NONE because the overlay deleted it */
+	int hidden;     /* nothing of the lower layer shows at or below it */
+	struct stat st; /* the entry, not followed (for RW_MERGED: the lower's
+			   identity with the upper's attributes) */
+	size_t len;
+	char path[PATH_MAX]; /* the canonical virtual path */
+};
+
+/* Flags of rw_view_resolve(). */
+#define RW_FOLLOW 1 /* follow a symlink in the last component */
+#define RW_CANON 2  /* resolve every lower symlink on the way (for writes) */
+
+/* Answers of rw_view_quick(). */
+enum rw_quick { RW_PASS, RW_EXCLUDED, RW_LOOK };
+
+/**
+ * Return 1 if the tree has an overlay with anything in it, or protects
+ * paths: only then does any call need more than the real function.
+ */
+int rw_view_live(void);
+
+/**
+ * Make @path (relative to @dirfd, AT_FDCWD or absolute) absolute in @vp,
+ * mapping storage paths of the working folder or @dirfd back to the paths
+ * the program knows. Returns 0 or -errno.
+ */
+int rw_view_abs(int dirfd, const char *path, struct rw_vpath *vp);
+
+/**
+ * Decide from memory alone: RW_EXCLUDED for /proc, /sys, /dev and
+ * RWSHIM_EXCLUDE; RW_LOOK when the overlay may hold something at @vp or
+ * above it, or @vp is protected; RW_PASS otherwise.
+ */
+enum rw_quick rw_view_quick(const struct rw_vpath *vp);
+
+/** Return 1 if @vp lies under RWSHIM_PATHS. */
+int rw_view_protected(const struct rw_vpath *vp);
+
+/**
+ * Resolve @vp in the merged view into @loc. Returns 0 when the parent
+ * exists (then @loc->layer says whether the entry does), or -errno:
+ * -ENOENT (a parent is missing), -ENOTDIR, -ELOOP, -ENAMETOOLONG, -EACCES.
+ */
+int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc);
+
+/**
+ * Write the storage path of virtual @path (@len bytes) relative to the
+ * session folder ("upper/a/b") into @out. Returns its length or -ENAMETOOLONG.
+ */
+long rw_view_upper_rel(const char *path, size_t len, char *out, size_t outsz);
+
+/**
+ * Map a real path @real (@len bytes) inside the storage back to the virtual
+ * path, in place. Returns the new length (unchanged when not in storage).
+ */
+size_t rw_view_unmap(char *real, size_t len);
+
+/**
+ * Note a new working folder: @vpath (@len bytes) when known, @stored when it
+ * lies in the storage; NULL just forgets the cached one (fchdir).
+ */
+void rw_view_cwd_changed(const char *vpath, size_t len, int stored);
+
+/* ---- changes to the overlay (only after rw_session_storage() succeeded) -- */
+
+/**
+ * Mark @path as made anew in the overlay: lookups of it and of anything
+ * below it must look in the overlay (the lower layer has nothing there).
+ */
+void rw_view_mark_new(const char *path, size_t len);
+
+/** Make the upper folders of every ancestor of @path, mirroring the lower ones. */
+int rw_view_make_parents(const char *path, size_t len);
+
+/** Hide lower @path with a whiteout. Returns 0 or -errno. */
+int rw_view_whiteout(const char *path, size_t len);
+
+/** Remove the whiteout of @path, if any. */
+void rw_view_unwhiteout(const char *path, size_t len);
+
+/** Make upper folder @path opaque: the lower folder no longer shows through. */
+int rw_view_make_opaque(const char *path, size_t len);
+
+/** Return 1 if the lower layer has an entry at @path that would show. */
+int rw_view_lower_exists(const struct rw_loc *loc);
+
+/**
+ * Count what the merged folder @loc lists besides "." and "..", stopping at
+ * one. Returns 0 (empty), 1 (not empty) or -errno.
+ */
+int rw_view_dir_nonempty(const struct rw_loc *loc);
+
+#endif

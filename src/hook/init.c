@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hook/init.c - setting the library up, once: resolve the real functions,
+ * read the settings from the environment, join or make the tree's session.
+ * Runs from the constructor, or from the first hook when another library's
+ * constructor calls one first. Never aborts the program: a problem is said
+ * in one line and the library falls back to passing calls through.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "fs/msg.h"
+#include "fs/session.h"
+#include "hook/hook.h"
+
+enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
+static int init_state;
+static int active;
+int rw_redirect_eacces;
+
+/* Read every setting; bad ones are said later, once per tree. */
+static unsigned int read_config(char errs[][160])
+{
+	unsigned int bad = 0;
+	int i;
+
+	rw_config_defaults(&rw_cfg);
+	for (i = 0; i < RW_SET_COUNT; i++) {
+		const char *name = rw_config_env_name((enum rw_setting)i);
+		const char *val = getenv(name);
+		if (val && rw_config_set(&rw_cfg, (enum rw_setting)i, name, val, errs[i], 160) < 0)
+			bad |= 1u << i;
+	}
+	return bad;
+}
+
+static void init(void)
+{
+	char errs[RW_SET_COUNT][160];
+	unsigned int bad;
+	int i;
+
+	if (rw_real_resolve() < 0)
+		return;
+	bad = read_config(errs);
+	rw_redirect_eacces = rw_cfg.eacces;
+	if (rw_session_start() == 0)
+		__atomic_store_n(&active, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < RW_SET_COUNT; i++)
+		if (bad & (1u << i))
+			rw_say_once((enum rw_warning)(RW_WARN_CONFIG + i), errs[i], "; using the default",
+				    (char *)NULL);
+}
+
+int rw_ready(void)
+{
+	int expected = INIT_NONE;
+
+	if (rw_likely(__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE))
+		return __atomic_load_n(&active, __ATOMIC_RELAXED);
+	if (!__atomic_compare_exchange_n(&init_state, &expected, INIT_RUNNING, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		/* Set-up is under way (maybe below us on this very thread): the
+		 * real function is all we may call. */
+		int saved = errno;
+		rw_real_resolve();
+		errno = saved;
+		return 0;
+	}
+	{
+		int saved = errno;
+		init();
+		errno = saved;
+	}
+	__atomic_store_n(&init_state, INIT_DONE, __ATOMIC_RELEASE);
+	return __atomic_load_n(&active, __ATOMIC_RELAXED);
+}
+
+__attribute__((constructor)) static void rw_constructor(void)
+{
+	rw_ready();
+}

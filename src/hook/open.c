@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hook/open.c - open, creat, fopen and freopen in all their spellings,
+ * funnelled into rw_openat().
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs/copyup.h"
+#include "fs/session.h"
+#include "fs/view.h"
+#include "hook/hook.h"
+
+#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
+
+static int wants_write(int flags)
+{
+	return (flags & WRITE_FLAGS) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+static int needs_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+static int open_upper(const struct rw_loc *loc, int flags, mode_t mode)
+{
+	char rel[PATH_MAX];
+	int fd;
+
+	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
+		return -ENAMETOOLONG;
+	/* The walk already followed every link the program asked to follow. */
+	if ((flags & O_TMPFILE) != O_TMPFILE)
+		flags |= O_NOFOLLOW;
+	fd = real_openat(rw_sess.fd, rel, flags, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The write was refused by the real filesystem (or the path is protected):
+ * make it in the overlay. @err is the error to give when we cannot. */
+static int open_redirected(const struct rw_vpath *vp, int flags, mode_t mode, int err)
+{
+	struct rw_loc loc;
+	int excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	int follow = !(flags & O_NOFOLLOW) && !excl ? RW_FOLLOW : 0;
+	int r;
+
+	if (rw_view_quick(vp) == RW_EXCLUDED)
+		return -err;
+	r = rw_session_storage();
+	if (r < 0)
+		return r == -ENOSPC ? r : -err;
+	r = rw_view_resolve(vp, follow | RW_CANON, &loc);
+	if (r < 0)
+		return r;
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		/* An unnamed file in a folder: make the folder, open it there. */
+		if (loc.layer == RW_NONE)
+			return -ENOENT;
+		if (!S_ISDIR(loc.st.st_mode))
+			return -ENOTDIR;
+		if (loc.layer == RW_LOWER && (r = rw_copy_up(&loc, 0)) < 0)
+			return r;
+		return open_upper(&loc, flags, mode);
+	}
+	switch (loc.layer) {
+	case RW_UPPER:
+		break;
+	case RW_MERGED:
+		if (excl)
+			return -EEXIST;
+		break;
+	case RW_LOWER:
+		if (excl)
+			return -EEXIST;
+		if (S_ISDIR(loc.st.st_mode))
+			return -EISDIR;
+		if (S_ISLNK(loc.st.st_mode))
+			return -ELOOP;
+		r = rw_copy_up(&loc, !(flags & O_TRUNC) || !S_ISREG(loc.st.st_mode));
+		if (r < 0)
+			return r;
+		break;
+	case RW_NONE:
+		if (!(flags & O_CREAT))
+			return -ENOENT;
+		if (vp->trailing)
+			return -EISDIR;
+		r = rw_view_make_parents(loc.path, loc.len);
+		if (r < 0)
+			return r;
+		rw_view_mark_new(loc.path, loc.len);
+		r = open_upper(&loc, flags, mode);
+		if (r >= 0 && loc.whiteout)
+			rw_view_unwhiteout(loc.path, loc.len);
+		return r;
+	}
+	return open_upper(&loc, flags & ~(O_CREAT | O_EXCL), mode);
+}
+
+int rw_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct rw_vpath vp;
+	struct rw_loc loc;
+	int fd, r, e;
+
+	if (!rw_ready() || !path) {
+		fd = RW_REAL(openat, (int)syscall(SYS_openat, dirfd, path, flags, mode), dirfd, path,
+			     flags, mode);
+		return fd < 0 ? -errno : fd;
+	}
+	if (!rw_view_live() || rw_view_abs(dirfd, path, &vp) < 0 || rw_view_quick(&vp) != RW_LOOK) {
+		/* Nothing of the overlay is near: the real call decides. */
+		fd = real_openat(dirfd, path, flags, mode);
+		if (fd >= 0 || !wants_write(flags) || !rw_refused(errno))
+			return fd < 0 ? -errno : fd;
+		e = errno;
+		if (rw_view_abs(dirfd, path, &vp) < 0)
+			return -e;
+		return open_redirected(&vp, flags, mode, e);
+	}
+	r = rw_view_resolve(&vp, (flags & O_NOFOLLOW) ? 0 : RW_FOLLOW, &loc);
+	if (r < 0)
+		return r;
+	if (loc.layer == RW_UPPER) {
+		if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+			return -EEXIST;
+		return open_upper(&loc, flags & ~O_CREAT, mode);
+	}
+	if (loc.layer == RW_NONE) {
+		if (!(flags & O_CREAT))
+			return -ENOENT;
+		if (loc.hidden || loc.whiteout)
+			return open_redirected(&vp, flags, mode, EROFS);
+	}
+	if (wants_write(flags) && rw_view_protected(&vp))
+		return open_redirected(&vp, flags, mode, EROFS);
+	/* The lower layer (a merged folder is represented by the lower one);
+	 * the walk followed the links already. */
+	fd = real_openat(AT_FDCWD, loc.path, flags | (loc.layer == RW_NONE ? 0 : O_NOFOLLOW), mode);
+	if (fd >= 0 || !wants_write(flags))
+		return fd < 0 ? -errno : fd;
+	e = errno;
+	/* A new name in a folder that only the overlay has fails below with
+	 * ENOENT: it belongs in the overlay too. */
+	if (rw_refused(e) || (loc.layer == RW_NONE && (e == ENOENT || e == ENOTDIR)))
+		return open_redirected(&vp, flags, mode, e);
+	return -e;
+}
+
+/* ---- the spellings ------------------------------------------------------- */
+
+#define MODE_ARG(flags, mode)                              \
+	do {                                               \
+		if (needs_mode(flags)) {                   \
+			va_list ap;                        \
+			va_start(ap, flags);               \
+			mode = (mode_t)va_arg(ap, int);    \
+			va_end(ap);                        \
+		}                                          \
+	} while (0)
+
+RW_EXPORT int open(const char *path, int flags, ...)
+{
+	int saved = errno;
+	mode_t mode = 0;
+
+	MODE_ARG(flags, mode);
+	return rw_ret(rw_openat(AT_FDCWD, path, flags, mode), saved);
+}
+
+RW_EXPORT int open64(const char *path, int flags, ...)
+{
+	int saved = errno;
+	mode_t mode = 0;
+
+	MODE_ARG(flags, mode);
+	return rw_ret(rw_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode), saved);
+}
+
+RW_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	int saved = errno;
+	mode_t mode = 0;
+
+	MODE_ARG(flags, mode);
+	return rw_ret(rw_openat(dirfd, path, flags, mode), saved);
+}
+
+RW_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	int saved = errno;
+	mode_t mode = 0;
+
+	MODE_ARG(flags, mode);
+	return rw_ret(rw_openat(dirfd, path, flags | O_LARGEFILE, mode), saved);
+}
+
+/* FORTIFY: the compiler could not prove the mode argument unneeded. glibc
+ * aborts when O_CREAT comes without a mode; we can only pass 0 through. */
+RW_EXPORT int __open_2(const char *path, int flags)
+{
+	int saved = errno;
+	return rw_ret(rw_openat(AT_FDCWD, path, flags, 0), saved);
+}
+
+RW_EXPORT int __open64_2(const char *path, int flags)
+{
+	int saved = errno;
+	return rw_ret(rw_openat(AT_FDCWD, path, flags | O_LARGEFILE, 0), saved);
+}
+
+RW_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	int saved = errno;
+	return rw_ret(rw_openat(dirfd, path, flags, 0), saved);
+}
+
+RW_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	int saved = errno;
+	return rw_ret(rw_openat(dirfd, path, flags | O_LARGEFILE, 0), saved);
+}
+
+RW_EXPORT int creat(const char *path, mode_t mode)
+{
+	int saved = errno;
+	return rw_ret(rw_openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode), saved);
+}
+
+RW_EXPORT int creat64(const char *path, mode_t mode)
+{
+	int saved = errno;
+	return rw_ret(rw_openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE, mode),
+		      saved);
+}
+
+/* ---- stdio ---------------------------------------------------------------- */
+
+/* fopen's mode string as open flags; -1 for a mode glibc would refuse. */
+static int fopen_flags(const char *mode)
+{
+	int flags;
+	const char *m;
+
+	switch (mode[0]) {
+	case 'r': flags = O_RDONLY; break;
+	case 'w': flags = O_WRONLY | O_CREAT | O_TRUNC; break;
+	case 'a': flags = O_WRONLY | O_CREAT | O_APPEND; break;
+	default: return -1;
+	}
+	for (m = mode + 1; *m && *m != ','; m++) {
+		if (*m == '+')
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		else if (*m == 'x')
+			flags |= O_EXCL;
+		else if (*m == 'e')
+			flags |= O_CLOEXEC;
+	}
+	return flags;
+}
+
+/* Whether fopen can go straight to libc: nothing of the overlay is near. */
+static int fopen_passes(const char *path)
+{
+	struct rw_vpath vp;
+
+	return !rw_ready() || !path || !rw_view_live() ||
+	       (rw_view_abs(AT_FDCWD, path, &vp) == 0 && rw_view_quick(&vp) != RW_LOOK);
+}
+
+static FILE *fopen_common(const char *path, const char *mode,
+			  FILE *(*real)(const char *, const char *), int large)
+{
+	int saved = errno, flags, fd;
+	FILE *f;
+
+	if (fopen_passes(path)) {
+		if (!real)
+			return rw_enosys_ptr();
+		f = real(path, mode);
+		if (f || !rw_ready() || !rw_refused(errno) || !mode ||
+		    (mode[0] == 'r' && !strchr(mode, '+')))
+			return f;
+	}
+	flags = mode ? fopen_flags(mode) : -1;
+	if (flags < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = rw_openat(AT_FDCWD, path, flags | (large ? O_LARGEFILE : 0), 0666);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, mode);
+	if (!f) {
+		int e = errno;
+		real_close(fd);
+		errno = e;
+		return NULL;
+	}
+	errno = saved;
+	return f;
+}
+
+RW_EXPORT FILE *fopen(const char *path, const char *mode)
+{
+	rw_ready();
+	return fopen_common(path, mode, real_fopen, 0);
+}
+
+RW_EXPORT FILE *fopen64(const char *path, const char *mode)
+{
+	rw_ready();
+	return fopen_common(path, mode, real_fopen64, 1);
+}
+
+static FILE *freopen_common(const char *path, const char *mode, FILE *stream,
+			    FILE *(*real)(const char *, const char *, FILE *), int large)
+{
+	char proc[32];
+	int saved = errno, flags, fd;
+	FILE *f;
+
+	if (!real)
+		return rw_enosys_ptr();
+	if (!path || fopen_passes(path)) {
+		f = real(path, mode, stream);
+		if (f || !path || !rw_ready() || !rw_refused(errno) ||
+		    (mode[0] == 'r' && !strchr(mode, '+')))
+			return f;
+		/* freopen closed @stream already: reopening it below is all we can do. */
+	}
+	flags = fopen_flags(mode);
+	if (flags < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = rw_openat(AT_FDCWD, path, flags | (large ? O_LARGEFILE : 0), 0666);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	/* Let libc reopen @stream on our descriptor's file, then drop ours. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	f = real(proc, mode, stream);
+	{
+		int e = errno;
+		real_close(fd);
+		errno = f ? saved : e;
+	}
+	return f;
+}
+
+RW_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
+{
+	rw_ready();
+	return freopen_common(path, mode, stream, real_freopen, 0);
+}
+
+RW_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
+{
+	rw_ready();
+	return freopen_common(path, mode, stream, real_freopen64, 1);
+}

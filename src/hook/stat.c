@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hook/stat.c - stat, statx and access in all their spellings, funnelled
+ * into rw_fstatat(), rw_statx() and rw_faccessat().
+ */
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fs/session.h"
+#include "fs/view.h"
+#include "hook/hook.h"
+
+/* What a lookup hook needs: 1 with @loc filled when the overlay may matter,
+ * 0 when the real call on the original arguments is right, or -errno. */
+static int look(int dirfd, const char *path, int follow, struct rw_loc *loc)
+{
+	struct rw_vpath vp;
+	int r;
+
+	if (!rw_ready() || !path || !rw_view_live())
+		return 0;
+	if (!path[0] || rw_view_abs(dirfd, path, &vp) < 0 || rw_view_quick(&vp) != RW_LOOK)
+		return 0;
+	r = rw_view_resolve(&vp, follow ? RW_FOLLOW : 0, loc);
+	if (r < 0)
+		return r;
+	return loc->layer == RW_NONE ? -ENOENT : 1;
+}
+
+static long upper_rel(const struct rw_loc *loc, char *rel)
+{
+	return rw_view_upper_rel(loc->path, loc->len, rel, PATH_MAX);
+}
+
+int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	struct rw_loc loc;
+	int r = look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
+
+	if (r == 0) {
+		r = RW_REAL(fstatat, (int)syscall(SYS_newfstatat, dirfd, path, st, flags), dirfd, path,
+			    st, flags);
+		return r < 0 ? -errno : r;
+	}
+	if (r < 0)
+		return r;
+	/* The walk stat'ed the entry already (with the merged identity). */
+	*st = loc.st;
+	return 0;
+}
+
+int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
+{
+	char rel[PATH_MAX];
+	struct rw_loc loc;
+	int r = look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
+
+	if (r == 0) {
+		r = RW_REAL(statx, (int)syscall(SYS_statx, dirfd, path, flags, mask, stx), dirfd, path,
+			    flags, mask, stx);
+		return r < 0 ? -errno : r;
+	}
+	if (r < 0)
+		return r;
+	flags |= AT_SYMLINK_NOFOLLOW;
+	if (loc.layer == RW_LOWER)
+		r = real_statx(AT_FDCWD, loc.path, flags, mask, stx);
+	else if (upper_rel(&loc, rel) < 0)
+		return -ENAMETOOLONG;
+	else
+		r = real_statx(rw_sess.fd, rel, flags, mask, stx);
+	if (r < 0)
+		return -errno;
+	if (loc.layer == RW_MERGED) {
+		stx->stx_dev_major = major(loc.st.st_dev);
+		stx->stx_dev_minor = minor(loc.st.st_dev);
+		stx->stx_ino = loc.st.st_ino;
+		stx->stx_nlink = 1;
+	}
+	return 0;
+}
+
+/* Whether the credentials in use may @mode (R_OK|W_OK|X_OK) entry @st. */
+static int permits(const struct stat *st, int mode, int effective)
+{
+	uid_t uid = effective ? geteuid() : getuid();
+	gid_t gid = effective ? getegid() : getgid();
+	unsigned int bits;
+
+	if (uid == 0)
+		return !(mode & X_OK) || S_ISDIR(st->st_mode) || (st->st_mode & 0111);
+	if (st->st_uid == uid)
+		bits = (st->st_mode >> 6) & 7;
+	else if (st->st_gid == gid || group_member(st->st_gid))
+		bits = (st->st_mode >> 3) & 7;
+	else
+		bits = st->st_mode & 7;
+	return (unsigned int)(mode & 7) == ((unsigned int)mode & bits & 7);
+}
+
+int rw_faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	char rel[PATH_MAX];
+	struct rw_loc loc;
+	int r = look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
+	int e;
+
+	if (r == 0) {
+		r = RW_REAL(faccessat, (int)syscall(SYS_faccessat2, dirfd, path, mode, flags), dirfd,
+			    path, mode, flags);
+		if (r == 0 || !(mode & W_OK) || !rw_ready() || !rw_refused(errno))
+			return r < 0 ? -errno : r;
+		/* Refused for writing: say what a write would do now, which is
+		 * to land in the overlay if the permissions allow it. */
+		e = errno;
+		{
+			struct rw_vpath vp;
+			if (rw_view_abs(dirfd, path, &vp) < 0 || rw_view_quick(&vp) == RW_EXCLUDED ||
+			    !rw_sess.ix || rw_view_resolve(&vp, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : RW_FOLLOW,
+							   &loc) < 0 || loc.layer == RW_NONE)
+				return -e;
+		}
+		return permits(&loc.st, mode, flags & AT_EACCESS) ? 0 : -EACCES;
+	}
+	if (r < 0)
+		return r;
+	if (loc.layer == RW_LOWER || loc.layer == RW_MERGED) {
+		r = real_faccessat(AT_FDCWD, loc.path, mode, flags | AT_SYMLINK_NOFOLLOW);
+		if (r == 0 || !(mode & W_OK) || !rw_refused(errno))
+			return r < 0 ? -errno : 0;
+		return permits(&loc.st, mode, flags & AT_EACCESS) ? 0 : -EACCES;
+	}
+	if (upper_rel(&loc, rel) < 0)
+		return -ENAMETOOLONG;
+	r = real_faccessat(rw_sess.fd, rel, mode, flags | AT_SYMLINK_NOFOLLOW);
+	return r < 0 ? -errno : 0;
+}
+
+/* ---- the spellings ------------------------------------------------------- */
+
+RW_EXPORT int stat(const char *path, struct stat *st)
+{
+	int saved = errno;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, st, 0), saved);
+}
+
+RW_EXPORT int lstat(const char *path, struct stat *st)
+{
+	int saved = errno;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW), saved);
+}
+
+RW_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int saved = errno;
+	return rw_ret(rw_fstatat(dirfd, path, st, flags), saved);
+}
+
+/* On the 64-bit targets rwshim builds for, struct stat64 is struct stat. */
+_Static_assert(sizeof(struct stat64) == sizeof(struct stat), "stat64 differs from stat");
+
+RW_EXPORT int stat64(const char *path, struct stat64 *st)
+{
+	int saved = errno;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, 0), saved);
+}
+
+RW_EXPORT int lstat64(const char *path, struct stat64 *st)
+{
+	int saved = errno;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW), saved);
+}
+
+RW_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	int saved = errno;
+	return rw_ret(rw_fstatat(dirfd, path, (struct stat *)st, flags), saved);
+}
+
+/* The pre-2.33 entry points old binaries still call; @ver is the kernel
+ * stat layout, which on 64-bit targets is the one struct stat has. */
+RW_EXPORT int __xstat(int ver, const char *path, struct stat *st)
+{
+	int saved = errno;
+	(void)ver;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, st, 0), saved);
+}
+
+RW_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
+{
+	int saved = errno;
+	(void)ver;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW), saved);
+}
+
+RW_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{
+	int saved = errno;
+	(void)ver;
+	return rw_ret(rw_fstatat(dirfd, path, st, flags), saved);
+}
+
+RW_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
+{
+	int saved = errno;
+	(void)ver;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, 0), saved);
+}
+
+RW_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
+{
+	int saved = errno;
+	(void)ver;
+	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW), saved);
+}
+
+RW_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
+{
+	int saved = errno;
+	(void)ver;
+	return rw_ret(rw_fstatat(dirfd, path, (struct stat *)st, flags), saved);
+}
+
+RW_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
+{
+	int saved = errno;
+	return rw_ret(rw_statx(dirfd, path, flags, mask, stx), saved);
+}
+
+RW_EXPORT int access(const char *path, int mode)
+{
+	int saved = errno;
+	return rw_ret(rw_faccessat(AT_FDCWD, path, mode, 0), saved);
+}
+
+RW_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	int saved = errno;
+	return rw_ret(rw_faccessat(dirfd, path, mode, flags), saved);
+}
