@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -125,6 +126,35 @@ static void export_session(void)
 		setenv(RWSHIM_ENV_SESSION, val, 1);
 }
 
+static char *args_start;
+static size_t args_len;
+
+void rw_session_note_args(int argc, char **argv)
+{
+	char *end;
+	int i;
+
+	if (argc < 1 || !argv || !argv[0])
+		return;
+	/* The kernel shows the one block the arguments were laid out in. */
+	end = argv[0];
+	for (i = 0; i < argc && argv[i] == end; i++)
+		end += strlen(argv[i]) + 1;
+	args_start = argv[0];
+	args_len = (size_t)(end - argv[0]);
+}
+
+static void retitle(void)
+{
+	static const char title[] = "rwshim: reaper";
+
+	prctl(PR_SET_NAME, "rwshim-reaper", 0, 0, 0);
+	if (!args_start || args_len < 2)
+		return;
+	memset(args_start, 0, args_len);
+	memcpy(args_start, title, args_len - 1 < sizeof(title) - 1 ? args_len - 1 : sizeof(title) - 1);
+}
+
 /* ---- removal ------------------------------------------------------------ */
 
 /* Remove @name under @parent and everything below it; never follows a link
@@ -222,6 +252,7 @@ static void reaper_main(void)
 	size_t i, plen;
 
 	setsid();
+	retitle();
 	for (i = 0; i < RW_ARRAY_LEN(ignored); i++)
 		signal(ignored[i], SIG_IGN);
 

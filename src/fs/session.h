@@ -46,6 +46,13 @@ extern struct rw_session rw_sess;
 extern struct rw_config rw_cfg;
 
 /**
+ * Remember where the program's arguments are, so that the reaper can show
+ * itself as "rwshim: reaper" to ps and pkill -f rather than as a copy of
+ * the program (which a pkill -f aimed at the program would also hit).
+ */
+void rw_session_note_args(int argc, char **argv);
+
+/**
  * Join the tree's session named in the environment, or make a new one (and
  * its reaper) when there is none or scope is "process". Called once at start.
  * Returns 0, or -errno when no session could be had: the shim then passes

@@ -78,7 +78,16 @@ int rw_ready(void)
 	return __atomic_load_n(&active, __ATOMIC_RELAXED);
 }
 
-__attribute__((constructor)) static void rw_constructor(void)
+/* glibc hands constructors the program's arguments; musl passes nothing
+ * there, and the reaper then keeps the program's name. */
+__attribute__((constructor)) static void rw_constructor(int argc, char **argv, char **envp)
 {
+	(void)envp;
+#ifdef __GLIBC__
+	rw_session_note_args(argc, argv);
+#else
+	(void)argc;
+	(void)argv;
+#endif
 	rw_ready();
 }
