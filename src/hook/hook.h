@@ -61,6 +61,43 @@ static inline int rw_refused(int err)
 	return err == EROFS || (rw_redirect_eacces && (err == EACCES || err == EPERM));
 }
 
+/* ---- the shapes most hooks share (hook/common.c) ---------------------- */
+
+struct rw_loc;
+
+/**
+ * For a hook that only looks: 0 when the real call on the program's own
+ * arguments is right (nothing of the overlay is near), 1 with @loc filled
+ * when the overlay may matter (@loc->layer is never RW_NONE then), or
+ * -errno (-ENOENT when the merged view has nothing there).
+ */
+int rw_look(int dirfd, const char *path, int follow, struct rw_loc *loc);
+
+/*
+ * An operation on one existing entry, given as a real *at() call: @dirfd
+ * and @path name the entry to act on, @flags carries AT_SYMLINK_NOFOLLOW
+ * when the entry itself (not a link's target) is meant. Returns a value or
+ * -errno.
+ */
+typedef int (*rw_at_op)(int dirfd, const char *path, int flags, void *arg);
+
+/**
+ * Change entry @path (relative to @dirfd) with @op, copying it up first
+ * when the real filesystem refuses the change: the shape of chmod, chown,
+ * utimensat, truncate and setxattr. @nofollow when the entry itself is
+ * meant. Entries in the overlay are changed there; entries only on the real
+ * filesystem are changed there if it takes the change.
+ */
+int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *arg);
+
+/**
+ * The same for a descriptor: @fd's entry is found by its /proc/self/fd
+ * name. Used by fchmod, fchown, futimens, fsetxattr on a descriptor of a
+ * read-only file (the change lands on the copy; the descriptor keeps
+ * reading the same content).
+ */
+int rw_modify_fd(int fd, rw_at_op op, void *arg);
+
 /* The canonical implementations the forwarders call. Each returns a value
  * or -errno and never touches errno. */
 int rw_openat(int dirfd, const char *path, int flags, mode_t mode);

@@ -12,23 +12,6 @@
 #include "fs/view.h"
 #include "hook/hook.h"
 
-/* What a lookup hook needs: 1 with @loc filled when the overlay may matter,
- * 0 when the real call on the original arguments is right, or -errno. */
-static int look(int dirfd, const char *path, int follow, struct rw_loc *loc)
-{
-	struct rw_vpath vp;
-	int r;
-
-	if (!rw_ready() || !path || !rw_view_live())
-		return 0;
-	if (!path[0] || rw_view_abs(dirfd, path, &vp) < 0 || rw_view_quick(&vp) != RW_LOOK)
-		return 0;
-	r = rw_view_resolve(&vp, follow ? RW_FOLLOW : 0, loc);
-	if (r < 0)
-		return r;
-	return loc->layer == RW_NONE ? -ENOENT : 1;
-}
-
 static long upper_rel(const struct rw_loc *loc, char *rel)
 {
 	return rw_view_upper_rel(loc->path, loc->len, rel, PATH_MAX);
@@ -37,7 +20,7 @@ static long upper_rel(const struct rw_loc *loc, char *rel)
 int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	struct rw_loc loc;
-	int r = look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
+	int r = rw_look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
 
 	if (r == 0) {
 		r = RW_REAL(fstatat, (int)syscall(SYS_newfstatat, dirfd, path, st, flags), dirfd, path,
@@ -55,7 +38,7 @@ int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct s
 {
 	char rel[PATH_MAX];
 	struct rw_loc loc;
-	int r = look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
+	int r = rw_look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
 
 	if (r == 0) {
 		r = RW_REAL(statx, (int)syscall(SYS_statx, dirfd, path, flags, mask, stx), dirfd, path,
@@ -104,7 +87,7 @@ int rw_faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	char rel[PATH_MAX];
 	struct rw_loc loc;
-	int r = look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
+	int r = rw_look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
 	int e;
 
 	if (r == 0) {
