@@ -98,6 +98,10 @@ int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *a
  */
 int rw_modify_fd(int fd, rw_at_op op, void *arg);
 
+/** Note what exec hooks hand to new programs (the library's path, the
+ * settings the tree started with). Called once at start. */
+void rw_exec_init(void);
+
 /* The canonical implementations the forwarders call. Each returns a value
  * or -errno and never touches errno. */
 int rw_openat(int dirfd, const char *path, int flags, mode_t mode);

@@ -48,6 +48,7 @@ static void init(void)
 	rw_redirect_eacces = rw_cfg.eacces;
 	if (rw_session_start() == 0)
 		__atomic_store_n(&active, 1, __ATOMIC_RELEASE);
+	rw_exec_init();
 	for (i = 0; i < RW_SET_COUNT; i++)
 		if (bad & (1u << i))
 			rw_say_once((enum rw_warning)(RW_WARN_CONFIG + i), errs[i], "; using the default",
