@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "core/index.h"
 #include "fs/copyup.h"
 #include "fs/real.h"
@@ -165,4 +167,88 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 		return 0;
 	real_unlinkat(rw_sess.fd, tmp, 0);
 	return r;
+}
+
+/* Copy up what lower folder @path (@len bytes) shows through the overlay. */
+static int copy_children(char *path, size_t len)
+{
+	char buf[1024], rel[PATH_MAX];
+	int lfd, ufd, r = 0;
+	uint64_t h = rw_index_hash(path, len == 1 ? 0 : len);
+	long n, off;
+
+	if (rw_view_upper_rel(path, len, rel, sizeof(rel)) < 0)
+		return -ENAMETOOLONG;
+	ufd = real_openat(rw_sess.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ufd < 0)
+		return -errno;
+	lfd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (lfd < 0) {
+		/* No lower half (the folder is the overlay's own): nothing to copy. */
+		real_close(ufd);
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	}
+	while (r == 0 && (n = real_getdents64(lfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; r == 0 && off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			size_t nl = strlen(d->d_name);
+
+			off += d->d_reclen;
+			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+				continue;
+			if (len + 1 + nl >= PATH_MAX) {
+				r = -ENAMETOOLONG;
+				break;
+			}
+			/* Build the child's path in place; put the parent back after. */
+			path[len] = len == 1 ? '\0' : '/';
+			memcpy(path + (len == 1 ? 1 : len + 1), d->d_name, nl + 1);
+			{
+				size_t clen = (len == 1 ? 1 : len + 1) + nl;
+				struct stat st;
+				int upper_has = real_fstatat(ufd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+
+				if (upper_has && S_ISDIR(st.st_mode)) {
+					/* A merged subfolder: its lower half still needs copying. */
+					r = copy_children(path, clen);
+				} else if (!upper_has && !rw_view_name_hidden(ufd, h, d->d_name)) {
+					struct rw_loc child;
+					if (real_fstatat(AT_FDCWD, path, &child.st, AT_SYMLINK_NOFOLLOW) < 0) {
+						r = -errno;
+					} else {
+						child.layer = RW_LOWER;
+						child.whiteout = 0;
+						child.hidden = 0;
+						child.len = clen;
+						memcpy(child.path, path, clen + 1);
+						r = rw_copy_up(&child, 1);
+						if (r == 0 && S_ISDIR(child.st.st_mode))
+							r = copy_children(path, clen);
+					}
+				}
+			}
+			path[len] = '\0';
+			if (len == 1)
+				path[1] = '\0';
+		}
+	}
+	real_close(lfd);
+	real_close(ufd);
+	return r;
+}
+
+int rw_copy_up_tree(const struct rw_loc *loc)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!S_ISDIR(loc->st.st_mode))
+		return -ENOTDIR;
+	if (loc->layer == RW_LOWER && (r = rw_copy_up(loc, 0)) < 0)
+		return r;
+	memcpy(path, loc->path, loc->len + 1);
+	r = copy_children(path, loc->len);
+	if (r < 0)
+		return r;
+	return rw_view_make_opaque(loc->path, loc->len);
 }

@@ -17,4 +17,12 @@
  */
 int rw_copy_up(const struct rw_loc *loc, int with_data);
 
+/**
+ * Copy folder @loc (RW_LOWER or RW_MERGED) and everything the merged view
+ * shows below it into the overlay, then make it opaque: afterwards the
+ * overlay alone holds the folder, so it can be renamed there. Returns 0 or
+ * -errno.
+ */
+int rw_copy_up_tree(const struct rw_loc *loc);
+
 #endif

@@ -123,26 +123,6 @@ fail:
 	return NULL;
 }
 
-/* Whether lower entry @name is replaced or deleted by the overlay. */
-static int hidden_by_upper(struct dir_slot *s, const char *name)
-{
-	char wh[NAME_MAX + 8];
-	struct stat st;
-	size_t n = strlen(name);
-	uint64_t h = rw_index_hash_more(rw_index_hash_more(s->hash, "/", 1), name, n);
-	int ufd = dirfd(s->upper);
-
-	if (!rw_index_marked_hash(rw_sess.ix, h, RW_MARK_ENTRY))
-		return 0;
-	if (real_fstatat(ufd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return 1;
-	if (n + 4 > NAME_MAX)
-		return 0;
-	memcpy(wh, ".wh.", 4);
-	memcpy(wh + 4, name, n + 1);
-	return real_fstatat(ufd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 static int is_dot(const char *n)
 {
 	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
@@ -191,7 +171,7 @@ void *rw_dir_next(DIR *dir, int is64)
 			return NULL;
 		name = entry_name(e, is64);
 		if (s->upper_only ? !strncmp(name, ".wh.", 4)
-				  : (!is_dot(name) && hidden_by_upper(s, name)))
+				  : (!is_dot(name) && rw_view_name_hidden(dirfd(s->upper), s->hash, name)))
 			continue;
 		errno = saved;
 		return e;

@@ -336,10 +336,12 @@ restart:
 		memmove(cur + nextlen - clen, c, clen);
 		cur[nextlen] = '\0';
 
-		if (live && rw_index_marked(rw_sess.ix, cur, nextlen, RW_MARK_ENTRY)) {
+		/* Below an opaque folder only the overlay counts, and a folder
+		 * moved there brought entries the index knows by old names. */
+		if (live && (hidden || rw_index_marked(rw_sess.ix, cur, nextlen, RW_MARK_ENTRY))) {
 			if (upper_stat(cur, nextlen, &ust) == 0)
 				in_upper = 1;
-			else
+			else if (!hidden)
 				wh = upper_has(cur, nextlen, WH_PREFIX);
 		}
 		if (in_upper) {
@@ -563,8 +565,7 @@ int rw_view_lower_exists(const struct rw_loc *loc)
 	return real_fstatat(AT_FDCWD, loc->path, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Whether @name of merged folder @dir (hash @dirhash) is hidden by the overlay. */
-static int lower_name_hidden(int upperfd, uint64_t dirhash, const char *name)
+int rw_view_name_hidden(int upperfd, uint64_t dirhash, const char *name)
 {
 	char wh[NAME_MAX + 8];
 	struct stat st;
@@ -615,7 +616,7 @@ int rw_view_dir_nonempty(const struct rw_loc *loc)
 					off += d->d_reclen;
 					if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 						continue;
-					if (ufd < 0 || !lower_name_hidden(ufd, h, d->d_name))
+					if (ufd < 0 || !rw_view_name_hidden(ufd, h, d->d_name))
 						found = 1;
 				}
 			real_close(lfd);

@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 /* A path as the program named it, made absolute and normalised. */
@@ -120,6 +121,13 @@ int rw_view_make_opaque(const char *path, size_t len);
 
 /** Return 1 if the lower layer has an entry at @path that would show. */
 int rw_view_lower_exists(const struct rw_loc *loc);
+
+/**
+ * Whether lower entry @name of a merged folder is replaced or deleted by the
+ * overlay: @upperfd is the folder's overlay half, @dirhash the index hash of
+ * its virtual path ("" for the root). Memory only, unless the index hits.
+ */
+int rw_view_name_hidden(int upperfd, uint64_t dirhash, const char *name);
 
 /**
  * Count what the merged folder @loc lists besides "." and "..", stopping at

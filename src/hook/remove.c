@@ -161,12 +161,19 @@ static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *n
 	} else if (flags & RENAME_EXCHANGE) {
 		return -ENOENT;
 	}
-	/* A folder that has lower content would need all of it copied up. */
-	if (odir && o.layer != RW_UPPER)
-		return -EXDEV;
-	if ((flags & RENAME_EXCHANGE) && S_ISDIR(n.st.st_mode) && n.layer != RW_UPPER)
-		return -EXDEV;
 	lower_old = rw_view_lower_exists(&o);
+	/* A folder with read-only content moves whole: copy all of it into the
+	 * overlay first (never EXDEV within one merged view). */
+	if (odir && o.layer != RW_UPPER) {
+		if ((r = rw_copy_up_tree(&o)) < 0)
+			return r;
+		o.layer = RW_UPPER;
+	}
+	if ((flags & RENAME_EXCHANGE) && S_ISDIR(n.st.st_mode) && n.layer != RW_UPPER) {
+		if ((r = rw_copy_up_tree(&n)) < 0)
+			return r;
+		n.layer = RW_UPPER;
+	}
 	if (o.layer == RW_LOWER && (r = rw_copy_up(&o, 1)) < 0)
 		return r;
 	if ((flags & RENAME_EXCHANGE) && n.layer == RW_LOWER && (r = rw_copy_up(&n, 1)) < 0)
@@ -185,9 +192,13 @@ static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *n
 		return r;
 	if (real_renameat2(rw_sess.fd, orel, rw_sess.fd, nrel, flags & RENAME_EXCHANGE) < 0)
 		return -errno;
-	if (odir && (n.layer == RW_LOWER || n.layer == RW_MERGED || n.whiteout) &&
-	    !(flags & RENAME_EXCHANGE))
+	/* A moved folder holds all its content in the overlay now, and the index
+	 * knows its entries by their old names: opaque, it is looked up on disk
+	 * alone and hides whatever lower folder had its new name. */
+	if (odir)
 		rw_view_make_opaque(n.path, n.len);
+	if ((flags & RENAME_EXCHANGE) && S_ISDIR(n.st.st_mode))
+		rw_view_make_opaque(o.path, o.len);
 	if (n.whiteout)
 		rw_view_unwhiteout(n.path, n.len);
 	if (lower_old && !(flags & RENAME_EXCHANGE))
