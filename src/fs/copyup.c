@@ -13,6 +13,7 @@
 
 #include "core/index.h"
 #include "fs/copyup.h"
+#include "fs/helper.h"
 #include "fs/real.h"
 #include "fs/session.h"
 #include "rwshim.h"
@@ -134,6 +135,9 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 
 	if (loc->layer != RW_LOWER)
 		return loc->layer == RW_NONE ? -ENOENT : 0;
+	/* A copy must keep the original's owner, which only root can give. */
+	if (rw_helper_needed())
+		return rw_helper_call(with_data ? RW_HELP_COPY : RW_HELP_COPY_META, loc->path, loc->len);
 	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
 	r = rw_view_make_parents(loc->path, loc->len);

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/path.h"
+#include "fs/helper.h"
 #include "fs/msg.h"
 #include "fs/real.h"
 #include "fs/session.h"
@@ -28,6 +30,7 @@ struct rw_session rw_sess = { .fd = -1 };
 struct rw_config rw_cfg;
 
 #define SESSION_PREFIX "rwshim."
+#define SECRET_PREFIX "s."
 #define INDEX_NAME "index"
 
 /* Descriptors the program is unlikely to choose; below a low limit, less. */
@@ -80,8 +83,12 @@ static int map_index(int dirfd, int create)
 	struct rw_index *ix;
 	int fd;
 
-	if (create)
-		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (create) {
+		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		/* Every user the tree becomes marks what it writes. */
+		if (fd >= 0 && geteuid() == 0)
+			real_fchmod(fd, 0666);
+	}
 	else
 		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -109,7 +116,9 @@ static int map_index(int dirfd, int create)
 static void set_paths(const char *path)
 {
 	size_t n = strlen(path);
+	const char *name;
 
+	rw_sess.top_len = rw_path_split(path, n, &name);
 	memcpy(rw_sess.path, path, n + 1);
 	rw_sess.len = n;
 	memcpy(rw_sess.upper, path, n);
@@ -193,6 +202,38 @@ static void remove_tree(int parent, const char *name)
 	real_unlinkat(parent, name, AT_REMOVEDIR);
 }
 
+/* Whether session folder @top (under @tmpfd) holds a session nobody holds:
+ * one with an index (made after its creator took the lock; a kept overlay
+ * has none) whose lock is free. */
+static int stale(int tmpfd, const char *top)
+{
+	char buf[1024];
+	int fd = real_openat(tmpfd, top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int found = 0;
+	long n, off;
+
+	if (fd < 0)
+		return 0;
+	while (!found && (n = real_getdents64(fd, buf, sizeof(buf))) > 0)
+		for (off = 0; !found && off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			struct stat st;
+			int sfd;
+
+			off += d->d_reclen;
+			if (strncmp(d->d_name, SECRET_PREFIX, sizeof(SECRET_PREFIX) - 1))
+				continue;
+			sfd = real_openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sfd < 0)
+				continue;
+			found = real_fstatat(sfd, INDEX_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				S_ISREG(st.st_mode) && flock(sfd, LOCK_EX | LOCK_NB) == 0;
+			real_close(sfd);
+		}
+	real_close(fd);
+	return found;
+}
+
 /* Remove sessions under @tmpfd that no process holds any more. */
 static void sweep_stale(int tmpfd, const char *self)
 {
@@ -203,7 +244,6 @@ static void sweep_stale(int tmpfd, const char *self)
 		for (off = 0; off < n;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
 			struct stat st;
-			int fd;
 
 			off += d->d_reclen;
 			if (strncmp(d->d_name, SESSION_PREFIX, sizeof(SESSION_PREFIX) - 1) ||
@@ -212,15 +252,8 @@ static void sweep_stale(int tmpfd, const char *self)
 			if (real_fstatat(tmpfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 			    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
 				continue;
-			fd = real_openat(tmpfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			/* Only a folder with an index is a session (a kept overlay has none),
-			 * and the index is made after its creator took the lock. */
-			if (real_fstatat(fd, INDEX_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			if (stale(tmpfd, d->d_name))
 				remove_tree(tmpfd, d->d_name);
-			real_close(fd);
 		}
 	}
 }
@@ -247,8 +280,8 @@ static void reaper_main(void)
 	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2,
 				       SIGTSTP, SIGTTIN, SIGTTOU };
 	const char *name;
-	char tmp[PATH_MAX];
-	int fd, tmpfd, null, keep_stderr;
+	char tmp[PATH_MAX], top[PATH_MAX];
+	int fd, tmpfd, null, keep_stderr, helper;
 	size_t i, plen;
 
 	setsid();
@@ -258,8 +291,10 @@ static void reaper_main(void)
 
 	/* Our own open file description: the inherited one carries the tree's lock. */
 	fd = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	plen = rw_path_split(rw_sess.path, rw_sess.len, &name);
-	memcpy(tmp, rw_sess.path, plen);
+	memcpy(top, rw_sess.path, rw_sess.top_len);
+	top[rw_sess.top_len] = '\0';
+	plen = rw_path_split(top, rw_sess.top_len, &name);
+	memcpy(tmp, top, plen);
 	tmp[plen] = '\0';
 	tmpfd = real_openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || tmpfd < 0)
@@ -280,11 +315,16 @@ static void reaper_main(void)
 		_exit(1);
 
 	rw_sess.ix->reaper_pid = (uint32_t)getpid();
+	helper = geteuid() == 0 ? rw_helper_start(fd) : -1;
 	sweep_stale(tmpfd, name);
 
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			_exit(1);
+	if (helper > 0) {
+		kill(helper, SIGKILL);
+		waitpid(helper, NULL, 0);
+	}
 	if (rw_cfg.keep && real_fstatat(fd, "upper", &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0)
 		keep_overlay(tmpfd, fd, name);
 	else
@@ -317,29 +357,64 @@ static int spawn_reaper(void)
 
 /* ---- making and joining -------------------------------------------------- */
 
+/* Append "/s." and random letters to @path (@n bytes). */
+static int secret_name(char *path, size_t n, size_t size)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[20];
+	size_t i;
+
+	if (n + 3 + sizeof(rnd) + 1 > size)
+		return -ENAMETOOLONG;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EAGAIN;
+	memcpy(path + n, "/" SECRET_PREFIX, 3);
+	for (i = 0; i < sizeof(rnd); i++)
+		path[n + 3 + i] = letters[rnd[i] % (sizeof(letters) - 1)];
+	path[n + 3 + sizeof(rnd)] = '\0';
+	return 0;
+}
+
 static int create_session(void)
 {
-	char tmpl[PATH_MAX];
-	int fd, r;
+	char path[PATH_MAX];
+	int fd = -1, r;
 	size_t n;
 
-	r = pick_tmpdir(tmpl, sizeof(tmpl));
+	r = pick_tmpdir(path, sizeof(path));
 	if (r < 0)
 		return r;
-	n = strlen(tmpl);
-	if (n + sizeof("/" SESSION_PREFIX "XXXXXX") > sizeof(tmpl))
+	n = strlen(path);
+	if (n + sizeof("/" SESSION_PREFIX "XXXXXX") > sizeof(path))
 		return -ENAMETOOLONG;
-	memcpy(tmpl + n, "/" SESSION_PREFIX "XXXXXX", sizeof("/" SESSION_PREFIX "XXXXXX"));
-	if (!real_mkdtemp(tmpl))
+	memcpy(path + n, "/" SESSION_PREFIX "XXXXXX", sizeof("/" SESSION_PREFIX "XXXXXX"));
+	if (!real_mkdtemp(path))
 		return -errno;
-	fd = real_openat(AT_FDCWD, tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	n = strlen(path);
+	/* A root tree may become other users: they may pass through the folder
+	 * (knowing the secret name below), not list it. */
+	if (geteuid() == 0 && real_fchmodat(AT_FDCWD, path, 0711, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    real_fchmodat(AT_FDCWD, path, 0711, 0) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if ((r = secret_name(path, n, sizeof(path))) < 0)
+		goto fail;
+	if (real_mkdirat(AT_FDCWD, path, 0700) < 0 ||
+	    (geteuid() == 0 && real_fchmodat(AT_FDCWD, path, 0711, 0) < 0)) {
+		r = -errno;
+		goto fail;
+	}
+	fd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			 (rw_cfg.scope == RW_SCOPE_PROCESS ? O_CLOEXEC : 0));
 	if (fd < 0 || flock(fd, LOCK_SH) < 0) {
 		r = -errno;
 		goto fail;
 	}
 	rw_sess.fd = move_high(fd, rw_cfg.scope == RW_SCOPE_PROCESS);
-	set_paths(tmpl);
+	fd = -1;
+	rw_sess.owner = geteuid();
+	set_paths(path);
 	r = map_index(rw_sess.fd, 1);
 	if (r < 0)
 		goto fail;
@@ -353,26 +428,64 @@ fail:
 	if (rw_sess.ix)
 		munmap(rw_sess.ix, sizeof(struct rw_index));
 	rw_sess.ix = NULL;
-	fd = real_openat(AT_FDCWD, tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
+	if (fd >= 0)
+		real_close(fd);
+	if (rw_sess.fd >= 0)
+		real_close(rw_sess.fd);
+	rw_sess.fd = -1;
+	{
+		/* Remove what was made: the mkdtemp folder, never anything else. */
 		const char *name;
 		char parent[PATH_MAX];
-		size_t plen = rw_path_split(tmpl, strlen(tmpl), &name);
+		size_t plen;
 		int pfd;
 
-		memcpy(parent, tmpl, plen);
+		path[n] = '\0';
+		plen = rw_path_split(path, n, &name);
+		memcpy(parent, path, plen);
 		parent[plen] = '\0';
 		pfd = real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (pfd >= 0) {
 			remove_tree(pfd, name);
 			real_close(pfd);
 		}
-		real_close(fd);
 	}
-	if (rw_sess.fd >= 0)
-		real_close(rw_sess.fd);
-	rw_sess.fd = -1;
 	return r;
+}
+
+/* A folder of this user's, or root's (for a tree that changed user), that
+ * nobody else may write. */
+static int trusted(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && (st->st_uid == geteuid() || st->st_uid == 0) &&
+	       !(st->st_mode & 022);
+}
+
+/* ".../rwshim.XXXXXX/s.RANDOM": the shape rwshim makes. */
+static int secret_named(const char *path)
+{
+	const char *name, *top;
+	size_t plen = rw_path_split(path, strlen(path), &name);
+	const char *p;
+
+	if (strncmp(name, SECRET_PREFIX, sizeof(SECRET_PREFIX) - 1) || plen < 2)
+		return 0;
+	for (p = path + plen - 1; p > path && *p != '/'; p--)
+		;
+	top = p + 1;
+	return !strncmp(top, SESSION_PREFIX, sizeof(SESSION_PREFIX) - 1);
+}
+
+static int trusted_top(const char *path)
+{
+	char top[PATH_MAX];
+	const char *name;
+	size_t plen = rw_path_split(path, strlen(path), &name);
+	struct stat st;
+
+	memcpy(top, path, plen);
+	top[plen] = '\0';
+	return real_fstatat(AT_FDCWD, top, &st, AT_SYMLINK_NOFOLLOW) == 0 && trusted(&st);
 }
 
 /* Join "FD:PATH" from the environment. Returns 0, or -errno to make a new one. */
@@ -389,13 +502,16 @@ static int join_session(const char *val)
 	path = end + 1;
 	if (strlen(path) >= sizeof(rw_sess.path))
 		return -ENAMETOOLONG;
-	fd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_PATH: a process that became another user may pass through the
+	 * session folder but not read it. */
+	fd = real_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* Only a folder of our own (or root's, for a tree that changed user) that
 	 * has an index rwshim made: never adopt, and so never remove, another. */
-	if (fstat(fd, &dst) < 0 || (dst.st_uid != geteuid() && dst.st_uid != 0) ||
-	    (dst.st_mode & 022)) {
+	if (fstat(fd, &dst) < 0 || !trusted(&dst) || !secret_named(path) ||
+	    real_fstatat(AT_FDCWD, path, &fst, AT_SYMLINK_NOFOLLOW) < 0 || fst.st_ino != dst.st_ino ||
+	    !trusted_top(path)) {
 		real_close(fd);
 		return -EPERM;
 	}
@@ -407,6 +523,11 @@ static int join_session(const char *val)
 	} else {
 		/* Lost on the way (a program closed it before exec): take the lock
 		 * anew; a session whose reaper already holds it is ending. */
+		int lfd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		real_close(fd);
+		fd = lfd;
+		if (fd < 0)
+			return -errno;
 		if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
 			real_close(fd);
 			return -ESTALE;
@@ -415,6 +536,7 @@ static int join_session(const char *val)
 		fcntl(fd, F_SETFD, 0);
 		rw_sess.fd = fd;
 	}
+	rw_sess.owner = dst.st_uid;
 	set_paths(path);
 	if (map_index(rw_sess.fd, 0) < 0) {
 		if (rw_sess.fd != (int)fdnum)
@@ -457,15 +579,27 @@ int rw_session_storage(void)
 		return 0;
 	if (!rw_sess.ix)
 		return -EROFS;
+	if (rw_helper_needed()) {
+		r = rw_helper_call(RW_HELP_STORAGE, "/", 1);
+		if (r == 0)
+			__atomic_store_n(&rw_sess.storage, 1, __ATOMIC_RELEASE);
+		return r;
+	}
 	if (real_fstatat(AT_FDCWD, "/", &root, 0) < 0)
 		root.st_mode = 0755;
 	/* Another process of the tree may have made them: EEXIST is fine. */
 	r = real_mkdirat(rw_sess.fd, "work", 0700);
 	if ((r == 0 && real_fchmodat(rw_sess.fd, "work", 01777, 0) < 0) || (r < 0 && errno != EEXIST))
 		goto fail;
-	r = real_mkdirat(rw_sess.fd, "upper", root.st_mode & 07777);
+	r = real_mkdirat(rw_sess.fd, "upper", 0700);
 	if (r < 0 && errno != EEXIST)
 		goto fail;
+	if (r == 0) {
+		/* Exactly the root's mode and owner, whatever the umask. */
+		if (geteuid() == 0)
+			real_fchownat(rw_sess.fd, "upper", root.st_uid, root.st_gid, AT_SYMLINK_NOFOLLOW);
+		real_fchmodat(rw_sess.fd, "upper", root.st_mode & 07777, 0);
+	}
 	rw_index_mark(rw_sess.ix, "/", 1, RW_MARK_ENTRY);
 	__atomic_store_n(&rw_sess.storage, 1, __ATOMIC_RELEASE);
 	return 0;

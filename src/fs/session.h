@@ -5,11 +5,18 @@
  * The tree's first process makes a session folder with mkdtemp under the
  * chosen temporary folder:
  *
- *   rwshim.XXXXXX/        0700, owned by the user who started the tree
- *     index               the shared index (core/index.h), mapped by all
- *     upper/              the overlay, mirroring "/" (made at first redirect)
- *     work/               scratch for atomic copy-up, 01777 so a process that
+ *   rwshim.XXXXXX/        0700, owned by the user who started the tree;
+ *                         0711 when that is root, whose tree may change user
+ *     s.RANDOM/           the session proper; its name is the secret that
+ *                         lets processes of the tree in, whatever user they
+ *                         became, while others cannot list the folder above
+ *       index             the shared index (core/index.h), mapped by all
+ *       upper/            the overlay, mirroring "/" (made at first redirect)
+ *       work/             scratch for atomic copy-up, 01777 so a process that
  *                         changed user can copy up too
+ *
+ * The overlay's folders mirror the owners and modes of the originals, so the
+ * kernel grants each user what a writable copy would.
  *
  * Lifetime: every process of the tree holds a shared flock(2) on the session
  * folder through a descriptor it inherited (non-CLOEXEC, kept at a high
@@ -37,7 +44,9 @@ struct rw_session {
 	struct rw_index *ix;  /* the shared index, or NULL without a session */
 	int storage;          /* 1 once upper/ and work/ exist */
 	size_t len;
-	char path[PATH_MAX];  /* the session folder */
+	char path[PATH_MAX];  /* the session proper (rwshim.XXXXXX/s.RANDOM) */
+	size_t top_len;       /* the length of its parent, rwshim.XXXXXX */
+	unsigned int owner;   /* uid owning the session: 0 for a root tree */
 	size_t upper_len;
 	char upper[PATH_MAX]; /* path + "/upper", to map storage paths back */
 };

@@ -12,6 +12,7 @@
 
 #include "core/index.h"
 #include "core/path.h"
+#include "fs/helper.h"
 #include "fs/real.h"
 #include "fs/session.h"
 #include "fs/view.h"
@@ -468,6 +469,9 @@ int rw_view_make_parents(const char *path, size_t len)
 	/* Cheap common case: the parent is already there. */
 	if (rw_index_marked(rw_sess.ix, anc, plen, RW_MARK_ENTRY) && upper_stat(anc, plen, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	/* Mirrors must carry the originals' owners, which only root can give. */
+	if (rw_helper_needed())
+		return rw_helper_call(RW_HELP_PARENTS, path, len);
 	for (i = 1; i <= plen; i++) {
 		if (i < plen && anc[i] != '/')
 			continue;

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs/helper.h - the storage helper of a tree started by root.
+ *
+ * A process of the tree that became another user writes with that user's
+ * rights, and the kernel checks them against the overlay's entries. That
+ * holds only if those entries carry the owners of the originals, and only
+ * root can give a folder or a copied-up file another owner. So a root
+ * tree's reaper also serves requests, over a socket in the session, to do
+ * the two changes that must keep an owner: mirroring the parent folders of
+ * a path, and copying a file up. Both copy the original's owner, mode and
+ * content exactly, so they grant nobody anything the original did not;
+ * everything else a process does itself, with its own rights.
+ */
+#ifndef RW_FS_HELPER_H
+#define RW_FS_HELPER_H
+
+#include <stddef.h>
+
+enum rw_helper_op {
+	RW_HELP_STORAGE = 'S', /* make upper/ and work/ */
+	RW_HELP_PARENTS = 'P', /* mirror the parent folders of a path */
+	RW_HELP_COPY = 'C',    /* copy a path up with its content */
+	RW_HELP_COPY_META = 'M', /* copy it up empty (it is truncated anyway) */
+};
+
+/** Return 1 if this process must ask the helper rather than act itself. */
+int rw_helper_needed(void);
+
+/** Ask the helper to do @op on virtual @path (@len bytes). Returns 0 or -errno. */
+int rw_helper_call(enum rw_helper_op op, const char *path, size_t len);
+
+/**
+ * Start serving in a child of the reaper, which owns descriptor @sessfd of
+ * the session. Returns the child's pid or -errno; the child dies with the
+ * reaper at the latest.
+ */
+int rw_helper_start(int sessfd);
+
+#endif
