@@ -55,9 +55,9 @@ static const struct rw_option {
 	{ "eacces", RW_SET_EACCES, ARG_NONE, 0 },
 	{ "scope", RW_SET_SCOPE, ARG_REQUIRED, 0 },
 	{ "keep", RW_SET_KEEP, ARG_OPTIONAL, 0 },
-	{ "report", RW_SET_REPORT, ARG_OPTIONAL, 1 },
-	{ "log", RW_SET_LOG, ARG_OPTIONAL, 1 },
-	{ "audit", RW_SET_AUDIT, ARG_NONE, 1 },
+	{ "report", RW_SET_REPORT, ARG_OPTIONAL, 0 },
+	{ "log", RW_SET_LOG, ARG_OPTIONAL, 0 },
+	{ "audit", RW_SET_AUDIT, ARG_NONE, 0 },
 };
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -81,7 +81,12 @@ __attribute__((noreturn, format(printf, 2, 3))) static void die(int code, const 
 static void info(int version)
 {
 	if (version)
-		puts("rwshim (" PACKAGE_NAME ") " PACKAGE_VERSION);
+		fputs("rwshim (" PACKAGE_NAME ") " PACKAGE_VERSION "\n"
+		      "Copyright (C) 2026 the rwshim authors.\n"
+		      "License MIT: <https://spdx.org/licenses/MIT.html>.\n"
+		      "This is free software: you are free to change and redistribute it.\n"
+		      "There is NO WARRANTY, to the extent permitted by law.\n",
+		      stdout);
 	else
 		fputs("Usage: rwshim [OPTION]... [--] COMMAND [ARG]...\n"
 		      "Run COMMAND so that writes refused by a read-only filesystem land in a\n"
@@ -94,16 +99,22 @@ static void info(int version)
 		      "      --scope=SCOPE       one overlay for the 'tree' (default), or one for\n"
 		      "                            each 'process'\n"
 		      "      --keep[=DIR]        keep the overlay after exit (in DIR), say where\n"
-		      "      --report, --log, --audit  reserved for a later version\n"
+		      "      --report[=FILE]     at exit, list what the tree added, changed and\n"
+		      "                            deleted, with totals; json:FILE for JSON\n"
+		      "      --log[=FILE]        one line per redirected call\n"
+		      "      --audit             redirect nothing; log each write a read-only\n"
+		      "                            filesystem refuses, and sum them up at exit\n"
 		      "      --help              display this help and exit\n"
 		      "      --version           output version information and exit\n\n"
 		      "Each option sets the variable the library reads (--scope: RWSHIM_SCOPE);\n"
-		      "LD_PRELOAD=/path/to/librwshim.so COMMAND works without this command.\n"
+		      "the library works without this command too:\n"
+		      "  LD_PRELOAD=" PKGLIBDIR "/librwshim.so COMMAND\n"
 		      "RWSHIM_LIBRARY=FILE names the library to preload. Statically linked,\n"
 		      "setuid and setgid programs cannot be reached.\n\n"
 		      "Exit status: 125 if rwshim fails, 126 if COMMAND cannot be run, 127 if\n"
 		      "it is not found, else COMMAND's status; if COMMAND was killed by a\n"
-		      "signal, rwshim dies of the same signal.\n",
+		      "signal, rwshim dies of the same signal.\n\n"
+		      "Full documentation: man rwshim, man librwshim.\n",
 		      stdout);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EXIT_FAIL, "write error: %s", strerror(errno));

@@ -22,6 +22,7 @@
 #include "core/path.h"
 #include "fs/helper.h"
 #include "fs/msg.h"
+#include "fs/report.h"
 #include "fs/real.h"
 #include "fs/session.h"
 #include "rwshim.h"
@@ -299,7 +300,7 @@ static void reaper_main(void)
 	tmpfd = real_openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || tmpfd < 0)
 		_exit(1);
-	keep_stderr = rw_cfg.keep;
+	keep_stderr = rw_cfg.keep || rw_cfg.report || rw_cfg.audit;
 	null = real_openat(AT_FDCWD, "/dev/null", O_RDWR);
 	if (null >= 0) {
 		real_dup2(null, 0);
@@ -325,6 +326,10 @@ static void reaper_main(void)
 		kill(helper, SIGKILL);
 		waitpid(helper, NULL, 0);
 	}
+	if (rw_cfg.audit)
+		rw_report_audit(fd);
+	if (rw_cfg.report)
+		rw_report_changes(fd);
 	if (rw_cfg.keep && real_fstatat(fd, "upper", &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0)
 		keep_overlay(tmpfd, fd, name);
 	else

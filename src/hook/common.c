@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fs/copyup.h"
+#include "fs/log.h"
 #include "fs/session.h"
 #include "fs/view.h"
 #include "hook/hook.h"
@@ -26,6 +27,29 @@ int rw_look(int dirfd, const char *path, int follow, struct rw_loc *loc)
 	return loc->layer == RW_NONE ? -ENOENT : 1;
 }
 
+int rw_redirect_begin(const char *call, const struct rw_vpath *vp, int flags, int err)
+{
+	int r;
+
+	if (rw_cfg.audit) {
+		rw_log_call(call, vp->abs, flags, -err, 1);
+		return -err;
+	}
+	if (rw_view_quick(vp) == RW_EXCLUDED)
+		return -err;
+	r = rw_session_storage();
+	if (r < 0)
+		return r == -ENOSPC ? r : -err;
+	return 0;
+}
+
+int rw_redirect_end(const char *call, const struct rw_vpath *vp, int flags, int result)
+{
+	if (rw_cfg.log)
+		rw_log_call(call, vp->abs, flags, result, 0);
+	return result;
+}
+
 /* Act on @loc in the overlay: its storage path relative to the session. */
 static int op_upper(const struct rw_loc *loc, rw_at_op op, void *arg)
 {
@@ -37,18 +61,11 @@ static int op_upper(const struct rw_loc *loc, rw_at_op op, void *arg)
 	return op(rw_sess.fd, rel, AT_SYMLINK_NOFOLLOW, arg);
 }
 
-static int modify_redirected(const struct rw_vpath *vp, int nofollow, rw_at_op op, void *arg,
-			     int err)
+static int modify_overlay(const struct rw_vpath *vp, int nofollow, rw_at_op op, void *arg)
 {
 	struct rw_loc loc;
-	int r;
+	int r = rw_view_resolve(vp, (nofollow ? 0 : RW_FOLLOW) | RW_CANON, &loc);
 
-	if (rw_view_quick(vp) == RW_EXCLUDED)
-		return -err;
-	r = rw_session_storage();
-	if (r < 0)
-		return r == -ENOSPC ? r : -err;
-	r = rw_view_resolve(vp, (nofollow ? 0 : RW_FOLLOW) | RW_CANON, &loc);
 	if (r < 0)
 		return r;
 	if (loc.layer == RW_NONE)
@@ -56,6 +73,16 @@ static int modify_redirected(const struct rw_vpath *vp, int nofollow, rw_at_op o
 	if (loc.layer == RW_LOWER && (r = rw_copy_up(&loc, 1)) < 0)
 		return r;
 	return op_upper(&loc, op, arg);
+}
+
+static int modify_redirected(const struct rw_vpath *vp, int nofollow, rw_at_op op, void *arg,
+			     int err)
+{
+	int r = rw_redirect_begin("change", vp, -1, err);
+
+	if (r < 0)
+		return r;
+	return rw_redirect_end("change", vp, -1, modify_overlay(vp, nofollow, op, arg));
 }
 
 int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *arg)

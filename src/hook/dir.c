@@ -12,18 +12,12 @@
 #include "fs/view.h"
 #include "hook/hook.h"
 
-static int mkdir_redirected(const struct rw_vpath *vp, mode_t mode, int err)
+static int mkdir_overlay(const struct rw_vpath *vp, mode_t mode)
 {
 	char rel[PATH_MAX];
 	struct rw_loc loc;
-	int r;
+	int r = rw_view_resolve(vp, RW_CANON, &loc);
 
-	if (rw_view_quick(vp) == RW_EXCLUDED)
-		return -err;
-	r = rw_session_storage();
-	if (r < 0)
-		return r == -ENOSPC ? r : -err;
-	r = rw_view_resolve(vp, RW_CANON, &loc);
 	if (r < 0)
 		return r;
 	if (loc.layer != RW_NONE)
@@ -44,6 +38,15 @@ static int mkdir_redirected(const struct rw_vpath *vp, mode_t mode, int err)
 		rw_view_unwhiteout(loc.path, loc.len);
 	}
 	return 0;
+}
+
+static int mkdir_redirected(const struct rw_vpath *vp, mode_t mode, int err)
+{
+	int r = rw_redirect_begin("mkdir", vp, -1, err);
+
+	if (r < 0)
+		return r;
+	return rw_redirect_end("mkdir", vp, -1, mkdir_overlay(vp, mode));
 }
 
 int rw_mkdirat(int dirfd, const char *path, mode_t mode)

@@ -98,6 +98,20 @@ int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *a
  */
 int rw_modify_fd(int fd, rw_at_op op, void *arg);
 
+struct rw_vpath;
+
+/**
+ * The start of every write the overlay takes over: @call names the hook for
+ * --log and --audit, @vp the path, @flags the open flags (-1 for none), @err
+ * what the real call said. Returns 0 to go on in the overlay, or -errno to
+ * give the program: @err for excluded paths and in audit mode (which logs
+ * the refusal), -ENOSPC or @err when the storage cannot take it.
+ */
+int rw_redirect_begin(const char *call, const struct rw_vpath *vp, int flags, int err);
+
+/** The end of it: log @result (a value or -errno) with --log; return it. */
+int rw_redirect_end(const char *call, const struct rw_vpath *vp, int flags, int result);
+
 /** Note what exec hooks hand to new programs (the library's path, the
  * settings the tree started with). Called once at start. */
 void rw_exec_init(void);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "fs/log.h"
 #include "fs/msg.h"
 #include "fs/session.h"
 #include "hook/hook.h"
@@ -49,6 +50,7 @@ static void init(void)
 	if (rw_session_start() == 0)
 		__atomic_store_n(&active, 1, __ATOMIC_RELEASE);
 	rw_exec_init();
+	rw_log_init();
 	for (i = 0; i < RW_SET_COUNT; i++)
 		if (bad & (1u << i))
 			rw_say_once((enum rw_warning)(RW_WARN_CONFIG + i), errs[i], "; using the default",

@@ -39,21 +39,14 @@ static int open_upper(const struct rw_loc *loc, int flags, mode_t mode)
 	return fd < 0 ? -errno : fd;
 }
 
-/* The write was refused by the real filesystem (or the path is protected):
- * make it in the overlay. @err is the error to give when we cannot. */
-static int open_redirected(const struct rw_vpath *vp, int flags, mode_t mode, int err)
+/* Open @vp in the overlay, copying it up or making it as the flags say. */
+static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode)
 {
 	struct rw_loc loc;
 	int excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
 	int follow = !(flags & O_NOFOLLOW) && !excl ? RW_FOLLOW : 0;
-	int r;
+	int r = rw_view_resolve(vp, follow | RW_CANON, &loc);
 
-	if (rw_view_quick(vp) == RW_EXCLUDED)
-		return -err;
-	r = rw_session_storage();
-	if (r < 0)
-		return r == -ENOSPC ? r : -err;
-	r = rw_view_resolve(vp, follow | RW_CANON, &loc);
 	if (r < 0)
 		return r;
 	if ((flags & O_TMPFILE) == O_TMPFILE) {
@@ -99,6 +92,17 @@ static int open_redirected(const struct rw_vpath *vp, int flags, mode_t mode, in
 		return r;
 	}
 	return open_upper(&loc, flags & ~(O_CREAT | O_EXCL), mode);
+}
+
+/* The write was refused by the real filesystem (or the path is protected):
+ * make it in the overlay. @err is the error to give when we cannot. */
+static int open_redirected(const struct rw_vpath *vp, int flags, mode_t mode, int err)
+{
+	int r = rw_redirect_begin("open", vp, flags, err);
+
+	if (r < 0)
+		return r;
+	return rw_redirect_end("open", vp, flags, open_overlay(vp, flags, mode));
 }
 
 int rw_openat(int dirfd, const char *path, int flags, mode_t mode)

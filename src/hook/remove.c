@@ -35,18 +35,12 @@ static int remove_upper_dir(const char *rel)
 	return real_unlinkat(rw_sess.fd, rel, AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
-static int unlink_redirected(const struct rw_vpath *vp, int flags, int err)
+static int unlink_overlay(const struct rw_vpath *vp, int flags)
 {
 	char rel[PATH_MAX];
 	struct rw_loc loc;
-	int r, isdir, lower;
+	int r = rw_view_resolve(vp, RW_CANON, &loc), isdir, lower;
 
-	if (rw_view_quick(vp) == RW_EXCLUDED)
-		return -err;
-	r = rw_session_storage();
-	if (r < 0)
-		return r == -ENOSPC ? r : -err;
-	r = rw_view_resolve(vp, RW_CANON, &loc);
 	if (r < 0)
 		return r;
 	if (loc.layer == RW_NONE)
@@ -72,6 +66,16 @@ static int unlink_redirected(const struct rw_vpath *vp, int flags, int err)
 			return r;
 	}
 	return 0;
+}
+
+static int unlink_redirected(const struct rw_vpath *vp, int flags, int err)
+{
+	const char *call = (flags & AT_REMOVEDIR) ? "rmdir" : "unlink";
+	int r = rw_redirect_begin(call, vp, -1, err);
+
+	if (r < 0)
+		return r;
+	return rw_redirect_end(call, vp, -1, unlink_overlay(vp, flags));
 }
 
 int rw_unlinkat(int dirfd, const char *path, int flags)
@@ -126,18 +130,12 @@ RW_EXPORT int rmdir(const char *path)
 
 /* ---- rename ------------------------------------------------------------------ */
 
-static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *nv,
-			     unsigned int flags, int err)
+static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, unsigned int flags)
 {
 	char orel[PATH_MAX], nrel[PATH_MAX];
 	struct rw_loc o, n;
 	int r, lower_old, odir;
 
-	if (rw_view_quick(ov) == RW_EXCLUDED || rw_view_quick(nv) == RW_EXCLUDED)
-		return -err;
-	r = rw_session_storage();
-	if (r < 0)
-		return r == -ENOSPC ? r : -err;
 	if ((r = rw_view_resolve(ov, RW_CANON, &o)) < 0 || (r = rw_view_resolve(nv, RW_CANON, &n)) < 0)
 		return r;
 	if (o.layer == RW_NONE)
@@ -204,6 +202,20 @@ static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *n
 	if (lower_old && !(flags & RENAME_EXCHANGE))
 		return rw_view_whiteout(o.path, o.len);
 	return 0;
+}
+
+static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *nv,
+			     unsigned int flags, int err)
+{
+	int r;
+
+	/* Both names must be ones the overlay may take. */
+	if (rw_view_quick(nv) == RW_EXCLUDED && !rw_cfg.audit)
+		return -err;
+	r = rw_redirect_begin("rename", ov, -1, err);
+	if (r < 0)
+		return r;
+	return rw_redirect_end("rename", ov, -1, rename_overlay(ov, nv, flags));
 }
 
 /* One of the names may be in the overlay. Where both are only on the real

@@ -311,7 +311,9 @@ rw_setup() {
 	top=${RW_PROBE%/tests/helpers/rw_probe}
 	[ "$top" != "$RW_PROBE" ] || top=$PWD
 	WORK=$top/tests/integration/work/$RW_TEST_NAME.$$
-	mkdir -p "$WORK" || bail_out "cannot make $WORK"
+	# Another test that just ended may remove the shared parent: try again.
+	mkdir -p "$WORK" 2>/dev/null || mkdir -p "$WORK" 2>/dev/null || mkdir -p "$WORK" ||
+		bail_out "cannot make $WORK"
 	trap finish EXIT
 	err=$(mount -t tmpfs -o size=256m,mode=0755 rwshim-test "$WORK" 2>&1) ||
 		skip_all "cannot mount a tmpfs ($err)"
