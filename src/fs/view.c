@@ -497,11 +497,21 @@ int rw_view_make_parents(const char *path, size_t len)
 	return 0;
 }
 
+/* Make the empty marker file @rel (a whiteout or an opaque marker). */
+static int make_marker(const char *rel)
+{
+	int fd = real_openat(rw_sess.fd, rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	real_close(fd);
+	return 0;
+}
+
 int rw_view_whiteout(const char *path, size_t len)
 {
 	char rel[PATH_MAX];
 	long r = sibling_rel(path, len, WH_PREFIX, rel, sizeof(rel));
-	int fd;
 
 	if (r < 0)
 		return (int)r;
@@ -510,11 +520,7 @@ int rw_view_whiteout(const char *path, size_t len)
 		return (int)r;
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_ENTRY);
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
-	fd = real_openat(rw_sess.fd, rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	real_close(fd);
-	return 0;
+	return make_marker(rel);
 }
 
 void rw_view_unwhiteout(const char *path, size_t len)
@@ -529,17 +535,12 @@ int rw_view_make_opaque(const char *path, size_t len)
 {
 	char rel[PATH_MAX];
 	long r = rw_view_upper_rel(path, len, rel, sizeof(rel));
-	int fd;
 
 	if (r < 0 || (size_t)r + sizeof("/" WH_OPAQUE) > sizeof(rel))
 		return -ENAMETOOLONG;
 	memcpy(rel + r, "/" WH_OPAQUE, sizeof("/" WH_OPAQUE));
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
-	fd = real_openat(rw_sess.fd, rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	real_close(fd);
-	return 0;
+	return make_marker(rel);
 }
 
 int rw_view_lower_exists(const struct rw_loc *loc)

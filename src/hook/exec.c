@@ -447,60 +447,53 @@ static char **gather(const char *first, va_list ap, struct scratch *sc, char **s
 	return argv;
 }
 
-RW_EXPORT int execl(const char *path, const char *arg, ...)
+/* Run the list form: execle takes its envp after the NULL, execlp searches PATH. */
+static int exec_list(const char *path, const char *arg, va_list ap, int with_env, int search)
 {
-	char *stack[STACK_SLOTS], **argv;
+	char *stack[STACK_SLOTS], **argv, **envp = environ;
 	struct scratch sc;
-	va_list ap;
 	int r;
 
-	va_start(ap, arg);
-	argv = gather(arg, ap, &sc, stack, sizeof(stack), NULL);
-	va_end(ap);
+	argv = gather(arg, ap, &sc, stack, sizeof(stack), with_env ? &envp : NULL);
 	if (!argv) {
 		errno = E2BIG;
 		return -1;
 	}
-	r = execve(path, argv, environ);
+	r = search ? execvpe(path, argv, envp) : execve(path, argv, envp);
 	scratch_put(&sc);
+	return r;
+}
+
+RW_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, arg);
+	r = exec_list(path, arg, ap, 0, 0);
+	va_end(ap);
 	return r;
 }
 
 RW_EXPORT int execle(const char *path, const char *arg, ...)
 {
-	char *stack[STACK_SLOTS], **argv, **envp = NULL;
-	struct scratch sc;
 	va_list ap;
 	int r;
 
 	va_start(ap, arg);
-	argv = gather(arg, ap, &sc, stack, sizeof(stack), &envp);
+	r = exec_list(path, arg, ap, 1, 0);
 	va_end(ap);
-	if (!argv) {
-		errno = E2BIG;
-		return -1;
-	}
-	r = execve(path, argv, envp);
-	scratch_put(&sc);
 	return r;
 }
 
 RW_EXPORT int execlp(const char *file, const char *arg, ...)
 {
-	char *stack[STACK_SLOTS], **argv;
-	struct scratch sc;
 	va_list ap;
 	int r;
 
 	va_start(ap, arg);
-	argv = gather(arg, ap, &sc, stack, sizeof(stack), NULL);
+	r = exec_list(file, arg, ap, 0, 1);
 	va_end(ap);
-	if (!argv) {
-		errno = E2BIG;
-		return -1;
-	}
-	r = execvpe(file, argv, environ);
-	scratch_put(&sc);
 	return r;
 }
 

@@ -276,10 +276,20 @@ static int fopen_passes(const char *path)
 	       (rw_view_abs(AT_FDCWD, path, &vp) == 0 && rw_view_quick(&vp) != RW_LOOK);
 }
 
+/* Open @path as fopen's @mode would, through the merged view. */
+static int fopen_fd(const char *path, const char *mode, int large)
+{
+	int flags = mode ? fopen_flags(mode) : -1;
+
+	if (flags < 0)
+		return -EINVAL;
+	return rw_openat(AT_FDCWD, path, flags | (large ? O_LARGEFILE : 0), 0666);
+}
+
 static FILE *fopen_common(const char *path, const char *mode,
 			  FILE *(*real)(const char *, const char *), int large)
 {
-	int saved = errno, flags, fd;
+	int saved = errno, fd;
 	FILE *f;
 
 	if (fopen_passes(path)) {
@@ -290,12 +300,7 @@ static FILE *fopen_common(const char *path, const char *mode,
 		    (mode[0] == 'r' && !strchr(mode, '+')))
 			return f;
 	}
-	flags = mode ? fopen_flags(mode) : -1;
-	if (flags < 0) {
-		errno = EINVAL;
-		return NULL;
-	}
-	fd = rw_openat(AT_FDCWD, path, flags | (large ? O_LARGEFILE : 0), 0666);
+	fd = fopen_fd(path, mode, large);
 	if (fd < 0) {
 		errno = -fd;
 		return NULL;
@@ -327,7 +332,7 @@ static FILE *freopen_common(const char *path, const char *mode, FILE *stream,
 			    FILE *(*real)(const char *, const char *, FILE *), int large)
 {
 	char proc[32];
-	int saved = errno, flags, fd;
+	int saved = errno, fd;
 	FILE *f;
 
 	if (!real)
@@ -339,12 +344,7 @@ static FILE *freopen_common(const char *path, const char *mode, FILE *stream,
 			return f;
 		/* freopen closed @stream already: reopening it below is all we can do. */
 	}
-	flags = fopen_flags(mode);
-	if (flags < 0) {
-		errno = EINVAL;
-		return NULL;
-	}
-	fd = rw_openat(AT_FDCWD, path, flags | (large ? O_LARGEFILE : 0), 0666);
+	fd = fopen_fd(path, mode, large);
 	if (fd < 0) {
 		errno = -fd;
 		return NULL;
