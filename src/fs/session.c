@@ -94,7 +94,9 @@ static int map_index(int dirfd, int create)
 		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (create && ftruncate(fd, sizeof(struct rw_index)) < 0) {
+	/* Allocate the pages now: a page first touched through the mapping on a
+	 * full tmpfs would kill the program with SIGBUS. */
+	if (create && (errno = posix_fallocate(fd, 0, sizeof(struct rw_index))) != 0) {
 		int e = errno;
 		real_close(fd);
 		return -e;
@@ -282,7 +284,7 @@ static void reaper_main(void)
 				       SIGTSTP, SIGTTIN, SIGTTOU };
 	const char *name;
 	char tmp[PATH_MAX], top[PATH_MAX];
-	int fd, tmpfd, null, keep_stderr, helper;
+	int fd, tmpfd, null, keep_stderr, helper, alive;
 	size_t i, plen;
 
 	setsid();
@@ -316,6 +318,10 @@ static void reaper_main(void)
 		_exit(1);
 
 	rw_sess.ix->reaper_pid = (uint32_t)getpid();
+	/* Held for life: processes leaving the tree see whether we are there. */
+	alive = real_openat(fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (alive < 0 || flock(alive, LOCK_EX | LOCK_NB) < 0)
+		_exit(1);
 	helper = geteuid() == 0 ? rw_helper_start(fd) : -1;
 	sweep_stale(tmpfd, name);
 
@@ -554,11 +560,60 @@ static int join_session(const char *val)
 	return 0;
 }
 
+void rw_session_end(void)
+{
+	char top[PATH_MAX], parent[PATH_MAX];
+	const char *name;
+	size_t plen;
+	int fd, pfd, alive;
+
+	if (!rw_sess.ix)
+		return;
+	/* The reaper holds the index locked while it lives; a dead one, even a
+	 * zombie nobody reaps, holds nothing. */
+	fd = real_openat(rw_sess.fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	real_close(fd);
+	if (alive)
+		return;
+	/* The reaper was killed: whoever leaves last removes the storage. Our
+	 * own lock goes first, so an exclusive lock means nobody else holds it. */
+	fd = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	real_close(rw_sess.fd);
+	rw_sess.ix = NULL;
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		memcpy(top, rw_sess.path, rw_sess.top_len);
+		top[rw_sess.top_len] = '\0';
+		plen = rw_path_split(top, rw_sess.top_len, &name);
+		memcpy(parent, top, plen);
+		parent[plen] = '\0';
+		pfd = real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0) {
+			remove_tree(pfd, name);
+			real_close(pfd);
+		}
+	}
+	real_close(fd);
+}
+
+/* Why the tree has no storage, said at its first refused write. */
+static int no_storage_reason;
+
 int rw_session_start(void)
 {
 	const char *val = getenv(RWSHIM_ENV_SESSION);
 	int r;
 
+	if (rw_cfg.scope == RW_SCOPE_TREE && val && !strncmp(val, "none:", 5)) {
+		/* The tree's first process could not make the storage: neither
+		 * can we, and retrying in every process only repeats it. */
+		no_storage_reason = atoi(val + 5);
+		return -no_storage_reason;
+	}
 	if (rw_cfg.scope == RW_SCOPE_TREE && val && *val) {
 		r = join_session(val);
 		if (r == 0)
@@ -569,9 +624,15 @@ int rw_session_start(void)
 				    (char *)NULL);
 	}
 	r = create_session();
-	if (r < 0)
-		rw_say_once(RW_WARN_STORAGE, "cannot make the storage folder (", rw_strerror(-r),
-			    "); writes to read-only places will fail as before", (char *)NULL);
+	if (r < 0) {
+		char mark[24];
+		no_storage_reason = -r;
+		rw_say("cannot make the storage folder (", rw_strerror(-r),
+		       "); writes to read-only places fail as before", (char *)NULL);
+		snprintf(mark, sizeof(mark), "none:%d", -r);
+		if (rw_cfg.scope == RW_SCOPE_TREE)
+			setenv(RWSHIM_ENV_SESSION, mark, 1);
+	}
 	return r;
 }
 
@@ -582,8 +643,9 @@ int rw_session_storage(void)
 
 	if (__atomic_load_n(&rw_sess.storage, __ATOMIC_ACQUIRE))
 		return 0;
+	/* No storage: the tree's first process said why. */
 	if (!rw_sess.ix)
-		return -EROFS;
+		return no_storage_reason == ENOSPC ? -ENOSPC : -EROFS;
 	if (rw_helper_needed()) {
 		r = rw_helper_call(RW_HELP_STORAGE, "/", 1);
 		if (r == 0)

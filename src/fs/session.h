@@ -70,6 +70,13 @@ void rw_session_note_args(int argc, char **argv);
 int rw_session_start(void);
 
 /**
+ * At the exit of a process: if the reaper was killed, the last process of
+ * the tree to leave removes the storage itself. Called from a destructor,
+ * so it covers exit(), not _exit() or a signal: a later run's sweep does.
+ */
+void rw_session_end(void);
+
+/**
  * Make upper/ and work/ if this is the tree's first redirect. Returns 0, or
  * -errno after saying once why the storage cannot be used.
  */

@@ -16,6 +16,7 @@
 #include "fs/real.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/xattrs.h"
 #include "rwshim.h"
 
 #define WH_PREFIX ".wh."
@@ -165,11 +166,11 @@ enum rw_quick rw_view_quick(const struct rw_vpath *vp)
 	size_t i;
 
 	for (i = 0; i < RW_ARRAY_LEN(always_excluded); i++)
-		if (rw_path_has_prefix(vp->abs, vp->len, always_excluded[i], 4))
+		if (rw_path_has_prefix(vp->abs, vp->len, always_excluded[i], strlen(always_excluded[i])))
 			return RW_EXCLUDED;
 	if (rw_cfg.exclude.n && rw_prefix_list_match(&rw_cfg.exclude, vp->abs, vp->len))
 		return RW_EXCLUDED;
-	if (rw_path_has_prefix(vp->abs, vp->len, rw_sess.path, rw_sess.len))
+	if (rw_sess.ix && rw_path_has_prefix(vp->abs, vp->len, rw_sess.path, rw_sess.len))
 		return RW_EXCLUDED;
 	if (vp->stored || rw_view_protected(vp))
 		return RW_LOOK;
@@ -444,8 +445,8 @@ void rw_view_mark_new(const char *path, size_t len)
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
 }
 
-/* Give upper @rel the lower entry's owner, mode and times. */
-static void mirror_attrs(const char *rel, const struct stat *lst)
+/* Give upper @rel the owner, mode, times and xattrs of lower entry @lower. */
+static void mirror_attrs(const char *lower, const char *rel, const struct stat *lst)
 {
 	struct timespec ts[2] = { lst->st_atim, lst->st_mtim };
 
@@ -453,6 +454,7 @@ static void mirror_attrs(const char *rel, const struct stat *lst)
 		real_fchownat(rw_sess.fd, rel, lst->st_uid, lst->st_gid, AT_SYMLINK_NOFOLLOW);
 	real_fchmodat(rw_sess.fd, rel, lst->st_mode & 07777, 0);
 	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
+	rw_copy_xattrs(lower, rel);
 }
 
 int rw_view_make_parents(const char *path, size_t len)
@@ -485,7 +487,7 @@ int rw_view_make_parents(const char *path, size_t len)
 				return -ENAMETOOLONG;
 			rw_index_mark(rw_sess.ix, anc, i, RW_MARK_ENTRY);
 			if (real_mkdirat(rw_sess.fd, rel, 0700) == 0)
-				mirror_attrs(rel, &lst);
+				mirror_attrs(anc, rel, &lst);
 			else if (errno != EEXIST)
 				return -errno;
 		} else if (!S_ISDIR(st.st_mode)) {

@@ -8,6 +8,7 @@
 
 #include "fs/copyup.h"
 #include "fs/log.h"
+#include "fs/msg.h"
 #include "fs/session.h"
 #include "fs/view.h"
 #include "hook/hook.h"
@@ -45,6 +46,9 @@ int rw_redirect_begin(const char *call, const struct rw_vpath *vp, int flags, in
 
 int rw_redirect_end(const char *call, const struct rw_vpath *vp, int flags, int result)
 {
+	if (result == -ENOSPC || result == -EDQUOT)
+		rw_say_once(RW_WARN_NOSPACE, "the storage folder ", rw_sess.path,
+			    " is full: writes that do not fit fail with ENOSPC", (char *)NULL);
 	if (rw_cfg.log)
 		rw_log_call(call, vp->abs, flags, result, 0);
 	return result;

@@ -47,8 +47,10 @@ static void init(void)
 		return;
 	bad = read_config(errs);
 	rw_redirect_eacces = rw_cfg.eacces;
-	if (rw_session_start() == 0)
-		__atomic_store_n(&active, 1, __ATOMIC_RELEASE);
+	/* Without a session the hooks still run: the first refused write says
+	 * once why it cannot be redirected. */
+	rw_session_start();
+	__atomic_store_n(&active, 1, __ATOMIC_RELEASE);
 	rw_exec_init();
 	rw_log_init();
 	for (i = 0; i < RW_SET_COUNT; i++)
@@ -93,4 +95,13 @@ __attribute__((constructor)) static void rw_constructor(int argc, char **argv, c
 	(void)argv;
 #endif
 	rw_ready();
+}
+
+__attribute__((destructor)) static void rw_destructor(void)
+{
+	int saved = errno;
+
+	if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE)
+		rw_session_end();
+	errno = saved;
 }
