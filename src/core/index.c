@@ -3,6 +3,8 @@
  * core/index.c - the shared Bloom index (see index.h).
  * Pure: no syscalls, no errno, no malloc.
  */
+#include <string.h>
+
 #include "core/index.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
@@ -90,4 +92,40 @@ int rw_index_lookup(const struct rw_index *ix, const char *path, size_t len)
 	if (test_bits(ix, finish(h, RW_MARK_ENTRY)) || test_bits(ix, finish(h, RW_MARK_SHADOW)))
 		return RW_INDEX_HIT;
 	return RW_INDEX_MISS;
+}
+
+int rw_index_lookup_cached(const struct rw_index *ix, struct rw_index_cache *cache, const char *path,
+			   size_t len)
+{
+	uint64_t entries = __atomic_load_n(&ix->entries, __ATOMIC_ACQUIRE), h;
+	size_t dlen = len;
+	int r;
+
+	while (dlen > 0 && path[dlen - 1] != '/')
+		dlen--;
+	/* The folder, without its final '/' (the root's is ""). */
+	if (dlen > 0)
+		dlen--;
+	if (__atomic_load_n(&cache->entries, __ATOMIC_RELAXED) == entries && cache->len == dlen &&
+	    dlen < sizeof(cache->dir) &&
+	    !memcmp(cache->dir, path, dlen)) {
+		h = rw_index_hash_more(cache->h, path + dlen, len - dlen);
+		if (test_bits(ix, finish(h, RW_MARK_ENTRY)) || test_bits(ix, finish(h, RW_MARK_SHADOW)))
+			return RW_INDEX_HIT;
+		return RW_INDEX_MISS;
+	}
+	r = rw_index_lookup(ix, path, len);
+	if (r == RW_INDEX_MISS && dlen < sizeof(cache->dir)) {
+		/* Every ancestor, the folder included, passed its SHADOW test.
+		 * Invalidate first: a signal handler in this thread may look up
+		 * while the fields change. */
+		__atomic_store_n(&cache->entries, 0, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		memcpy(cache->dir, path, dlen);
+		cache->len = dlen;
+		cache->h = rw_index_hash(path, dlen);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&cache->entries, entries, __ATOMIC_RELAXED);
+	}
+	return r;
 }

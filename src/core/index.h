@@ -73,6 +73,28 @@ int rw_index_marked(const struct rw_index *ix, const char *path, size_t len, enu
  */
 int rw_index_lookup(const struct rw_index *ix, const char *path, size_t len);
 
+/*
+ * What one thread learnt from its last lookup: folder @dir (@len bytes) and
+ * all its ancestors carried no SHADOW mark while the index held @entries
+ * marks, and @h is the hash of @dir. Marks are never removed and each one
+ * bumps the count, so the answer holds until the count moves.
+ */
+struct rw_index_cache {
+	uint64_t entries;
+	uint64_t h;
+	size_t len;
+	char dir[248];
+};
+
+/**
+ * rw_index_lookup() that first asks @cache (owned by the calling thread)
+ * whether @path's folder is the one it knows, and remembers the folder of
+ * a path that misses. Same answers, fewer hashes for runs of lookups in
+ * one folder.
+ */
+int rw_index_lookup_cached(const struct rw_index *ix, struct rw_index_cache *cache, const char *path,
+			   size_t len);
+
 /** Return 1 if nothing has been marked yet. */
 static inline int rw_index_empty(const struct rw_index *ix)
 {

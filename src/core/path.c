@@ -8,6 +8,23 @@
 
 #include "core/path.h"
 
+/* The common case, an absolute path already in normal form (no "//", no
+ * component starting with '.', no trailing '/', no long name): a copy.
+ * Returns its length, or -1 to take the general road. */
+static long join_normal(const char *path, char *out, size_t outsz)
+{
+	size_t i;
+
+	for (i = 0; path[i]; i++)
+		if (path[i] == '/' && (path[i + 1] == '/' || path[i + 1] == '.' ||
+				       (!path[i + 1] && i > 0)))
+			return -1;
+	if (i >= outsz || i > NAME_MAX)
+		return -1;
+	memcpy(out, path, i + 1);
+	return (long)i;
+}
+
 long rw_path_join(const char *base, const char *path, char *out, size_t outsz, int *trailing)
 {
 	size_t n = 0, plen, over = 0;
@@ -17,6 +34,9 @@ long rw_path_join(const char *base, const char *path, char *out, size_t outsz, i
 		*trailing = 0;
 	if (!path || !*path)
 		return -ENOENT;
+	if (path[0] == '/' && (n = (size_t)join_normal(path, out, outsz)) != (size_t)-1)
+		return (long)n;
+	n = 0;
 	plen = strnlen(path, PATH_MAX);
 	if (plen >= PATH_MAX)
 		return -ENAMETOOLONG;

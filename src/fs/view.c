@@ -16,7 +16,6 @@
 #include "fs/real.h"
 #include "fs/session.h"
 #include "fs/view.h"
-#include "fs/xattrs.h"
 #include "rwshim.h"
 
 #define WH_PREFIX ".wh."
@@ -161,13 +160,19 @@ int rw_view_protected(const struct rw_vpath *vp)
 	return rw_cfg.paths.n && rw_prefix_list_match(&rw_cfg.paths, vp->abs, vp->len);
 }
 
+/* Per thread, so no lock; initial-exec, so no allocation on first use. */
+static __thread struct rw_index_cache lookup_cache __attribute__((tls_model("initial-exec")));
+
 enum rw_quick rw_view_quick(const struct rw_vpath *vp)
 {
 	size_t i;
 
-	for (i = 0; i < RW_ARRAY_LEN(always_excluded); i++)
-		if (rw_path_has_prefix(vp->abs, vp->len, always_excluded[i], strlen(always_excluded[i])))
-			return RW_EXCLUDED;
+	/* Only "/d", "/p" and "/s" can start an always excluded tree. */
+	if (vp->abs[1] == 'd' || vp->abs[1] == 'p' || vp->abs[1] == 's')
+		for (i = 0; i < RW_ARRAY_LEN(always_excluded); i++)
+			if (rw_path_has_prefix(vp->abs, vp->len, always_excluded[i],
+					       strlen(always_excluded[i])))
+				return RW_EXCLUDED;
 	if (rw_cfg.exclude.n && rw_prefix_list_match(&rw_cfg.exclude, vp->abs, vp->len))
 		return RW_EXCLUDED;
 	if (rw_sess.ix && rw_path_has_prefix(vp->abs, vp->len, rw_sess.path, rw_sess.len))
@@ -175,7 +180,7 @@ enum rw_quick rw_view_quick(const struct rw_vpath *vp)
 	if (vp->stored || rw_view_protected(vp))
 		return RW_LOOK;
 	if (rw_sess.ix && !rw_index_empty(rw_sess.ix) &&
-	    rw_index_lookup(rw_sess.ix, vp->abs, vp->len) == RW_INDEX_HIT)
+	    rw_index_lookup_cached(rw_sess.ix, &lookup_cache, vp->abs, vp->len) == RW_INDEX_HIT)
 		return RW_LOOK;
 	return RW_PASS;
 }
@@ -445,8 +450,8 @@ void rw_view_mark_new(const char *path, size_t len)
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
 }
 
-/* Give upper @rel the owner, mode, times and xattrs of lower entry @lower. */
-static void mirror_attrs(const char *lower, const char *rel, const struct stat *lst)
+/* Give upper @rel the lower entry's owner, mode and times. */
+static void mirror_attrs(const char *rel, const struct stat *lst)
 {
 	struct timespec ts[2] = { lst->st_atim, lst->st_mtim };
 
@@ -454,7 +459,6 @@ static void mirror_attrs(const char *lower, const char *rel, const struct stat *
 		real_fchownat(rw_sess.fd, rel, lst->st_uid, lst->st_gid, AT_SYMLINK_NOFOLLOW);
 	real_fchmodat(rw_sess.fd, rel, lst->st_mode & 07777, 0);
 	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
-	rw_copy_xattrs(lower, rel);
 }
 
 int rw_view_make_parents(const char *path, size_t len)
@@ -487,7 +491,7 @@ int rw_view_make_parents(const char *path, size_t len)
 				return -ENAMETOOLONG;
 			rw_index_mark(rw_sess.ix, anc, i, RW_MARK_ENTRY);
 			if (real_mkdirat(rw_sess.fd, rel, 0700) == 0)
-				mirror_attrs(anc, rel, &lst);
+				mirror_attrs(rel, &lst);
 			else if (errno != EEXIST)
 				return -errno;
 		} else if (!S_ISDIR(st.st_mode)) {

@@ -101,6 +101,32 @@ START_TEST(false_hits_stay_rare)
 }
 END_TEST
 
+/* The per-thread cache answers exactly as the plain lookup, before and
+ * after new marks. */
+START_TEST(cache_agrees_with_lookup)
+{
+	static const char *paths[] = { "/ro/a/x", "/ro/a/y", "/ro/a/z/w", "/ro/b/x", "/x", "/",
+				       "/ro/a", "/ro/gone/f", "/ro/a/x" };
+	struct rw_index_cache cache;
+	size_t i, round;
+
+	memset(&cache, 0, sizeof(cache));
+	mark("/ro/a/y", RW_MARK_ENTRY);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+			ck_assert_int_eq(rw_index_lookup_cached(ix, &cache, paths[i], strlen(paths[i])),
+					 lookup(paths[i]));
+		/* New marks must be seen at once, cached folder or not. */
+		if (round == 0)
+			mark("/ro/a/x", RW_MARK_ENTRY);
+		if (round == 1)
+			mark("/ro/gone", RW_MARK_SHADOW);
+	}
+	ck_assert_int_eq(rw_index_lookup_cached(ix, &cache, "/ro/gone/f", 10), RW_INDEX_HIT);
+	ck_assert_int_eq(rw_index_lookup_cached(ix, &cache, "/ro/a/x", 7), RW_INDEX_HIT);
+}
+END_TEST
+
 Suite *rw_suite(void)
 {
 	Suite *s = suite_create("index");
@@ -112,6 +138,7 @@ Suite *rw_suite(void)
 	tcase_add_test(tc, shadow_hits_everything_below);
 	tcase_add_test(tc, marked_and_hash_agree);
 	tcase_add_test(tc, false_hits_stay_rare);
+	tcase_add_test(tc, cache_agrees_with_lookup);
 	suite_add_tcase(s, tc);
 	return s;
 }
