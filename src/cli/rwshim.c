@@ -186,6 +186,18 @@ static int parse_options(int argc, char **argv)
 		    rw_config_set(&cfg, (enum rw_setting)s, name, value, err, sizeof(err)) < 0)
 			die(EXIT_FAIL, "%s", err);
 	}
+	/* An unusable folder is the command's own error: say so before running. */
+	if (cfg.tmpdir[0]) {
+		struct stat st;
+		const char *what = given[RW_SET_TMPDIR] ? "--tmpdir" : rw_config_env_name(RW_SET_TMPDIR);
+
+		if (stat(cfg.tmpdir, &st) < 0)
+			die(EXIT_FAIL, "%s: %s: %s", what, cfg.tmpdir, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			die(EXIT_FAIL, "%s: %s: %s", what, cfg.tmpdir, strerror(ENOTDIR));
+		if (access(cfg.tmpdir, W_OK | X_OK) < 0)
+			die(EXIT_FAIL, "%s: %s: %s", what, cfg.tmpdir, strerror(errno));
+	}
 	return i;
 }
 

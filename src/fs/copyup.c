@@ -16,6 +16,7 @@
 #include "fs/helper.h"
 #include "fs/real.h"
 #include "fs/session.h"
+#include "fs/xattrs.h"
 #include "rwshim.h"
 
 static unsigned int tmp_counter;
@@ -130,6 +131,7 @@ static int copy_symlink(const struct rw_loc *loc, const char *tmp)
 
 int rw_copy_up(const struct rw_loc *loc, int with_data)
 {
+	RW_BUSY_SCOPE();
 	char rel[PATH_MAX], tmp[64];
 	int r;
 
@@ -153,6 +155,7 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 			real_fchownat(rw_sess.fd, rel, loc->st.st_uid, loc->st.st_gid, AT_SYMLINK_NOFOLLOW);
 		real_fchmodat(rw_sess.fd, rel, loc->st.st_mode & 07777, 0);
 		real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
+		rw_copy_xattrs(loc->path, rel);
 		return 0;
 	}
 	tmp_name(tmp);
@@ -165,6 +168,8 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 		/* Devices, fifos and sockets keep their lower identity. */
 		return -EROFS;
 	}
+	if (r == 0)
+		rw_copy_xattrs(loc->path, tmp);
 	if (r == 0 && real_renameat2(rw_sess.fd, tmp, rw_sess.fd, rel, RENAME_NOREPLACE) < 0)
 		r = errno == EEXIST ? 0 : -errno;
 	else if (r == 0)
@@ -243,6 +248,7 @@ static int copy_children(char *path, size_t len)
 
 int rw_copy_up_tree(const struct rw_loc *loc)
 {
+	RW_BUSY_SCOPE();
 	char path[PATH_MAX];
 	int r;
 

@@ -44,6 +44,7 @@ static int sock_addr(int sessfd, struct sockaddr_un *sa)
 
 int rw_helper_call(enum rw_helper_op op, const char *path, size_t len)
 {
+	RW_BUSY_SCOPE();
 	struct sockaddr_un sa;
 	struct request req;
 	int fd, r = -EROFS;

@@ -113,6 +113,7 @@ static void append_to(const char *file, int dirfd, const struct line *l)
 
 void rw_log_call(const char *call, const char *path, int flags, long result, int audit)
 {
+	RW_BUSY_SCOPE();
 	struct line l = { .n = 0 };
 	int saved = errno;
 

@@ -54,11 +54,26 @@ static int move_high(int fd, int cloexec)
 	return hi;
 }
 
+/* The folder the storage was to be made in, for the message if it fails. */
+static char storage_dir[PATH_MAX];
+
+/* Whether @dir is a folder this process may make the storage in. */
+static int usable_folder(const char *dir)
+{
+	struct stat st;
+
+	if (real_fstatat(AT_FDCWD, dir, &st, 0) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return real_access(dir, W_OK | X_OK) < 0 ? -errno : 0;
+}
+
 /* The temporary folder: RWSHIM_TMPDIR, else $TMPDIR, else /tmp, else /dev/shm. */
 static int pick_tmpdir(char *out, size_t outsz)
 {
 	const char *cands[3];
-	int n = 0, i;
+	int n = 0, i, r = -ENOENT;
 	const char *t = getenv("TMPDIR");
 
 	if (rw_cfg.tmpdir[0]) {
@@ -73,10 +88,13 @@ static int pick_tmpdir(char *out, size_t outsz)
 	for (i = 0; i < n; i++) {
 		if (rw_path_join(NULL, cands[i], out, outsz, NULL) < 0)
 			continue;
-		if (real_access(out, W_OK | X_OK) == 0)
+		if (i == 0)
+			snprintf(storage_dir, sizeof(storage_dir), "%s", out);
+		r = usable_folder(out);
+		if (r == 0)
 			return 0;
 	}
-	return -errno;
+	return r;
 }
 
 static int map_index(int dirfd, int create)
@@ -318,12 +336,22 @@ static void reaper_main(void)
 		_exit(1);
 
 	rw_sess.ix->reaper_pid = (uint32_t)getpid();
-	/* Held for life: processes leaving the tree see whether we are there. */
-	alive = real_openat(fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (alive < 0 || flock(alive, LOCK_EX | LOCK_NB) < 0)
-		_exit(1);
 	helper = geteuid() == 0 ? rw_helper_start(fd) : -1;
 	sweep_stale(tmpfd, name);
+	/* A twin waits beside us on its own open file description, so that the
+	 * storage still goes when one of the two is killed. */
+	if (fork() == 0) {
+		int own = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (own < 0 || real_dup2(own, fd) != fd)
+			_exit(1);
+		real_close(own);
+		helper = -1;
+	}
+	/* Held by both for life: a process leaving the tree that can lock the
+	 * index exclusively knows no remover is left. */
+	alive = real_openat(fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (alive < 0 || flock(alive, LOCK_SH | LOCK_NB) < 0)
+		_exit(1);
 
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR)
@@ -332,6 +360,12 @@ static void reaper_main(void)
 		kill(helper, SIGKILL);
 		waitpid(helper, NULL, 0);
 	}
+	/* No index: the twin came first and did it all. */
+	if (real_fstatat(fd, INDEX_NAME, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) < 0)
+		_exit(0);
+	/* Sweep again: a crashed tree still dying when we started is gone now. */
+	lseek(tmpfd, 0, SEEK_SET);
+	sweep_stale(tmpfd, name);
 	if (rw_cfg.audit)
 		rw_report_audit(fd);
 	if (rw_cfg.report)
@@ -396,6 +430,7 @@ static int create_session(void)
 	if (r < 0)
 		return r;
 	n = strlen(path);
+	snprintf(storage_dir, sizeof(storage_dir), "%s", path);
 	if (n + sizeof("/" SESSION_PREFIX "XXXXXX") > sizeof(path))
 		return -ENAMETOOLONG;
 	memcpy(path + n, "/" SESSION_PREFIX "XXXXXX", sizeof("/" SESSION_PREFIX "XXXXXX"));
@@ -569,12 +604,12 @@ void rw_session_end(void)
 
 	if (!rw_sess.ix)
 		return;
-	/* The reaper holds the index locked while it lives; a dead one, even a
-	 * zombie nobody reaps, holds nothing. */
+	/* The reaper and its twin hold the index locked while they live; dead
+	 * ones, even zombies nobody reaps, hold nothing. */
 	fd = real_openat(rw_sess.fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	alive = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 	real_close(fd);
 	if (alive)
 		return;
@@ -627,8 +662,9 @@ int rw_session_start(void)
 	if (r < 0) {
 		char mark[24];
 		no_storage_reason = -r;
-		rw_say("cannot make the storage folder (", rw_strerror(-r),
-		       "); writes to read-only places fail as before", (char *)NULL);
+		rw_say("cannot make the storage folder in ", storage_dir,
+		       rw_cfg.tmpdir[0] ? " (RWSHIM_TMPDIR): " : " (nor in /tmp or /dev/shm): ",
+		       rw_strerror(-r), "; writes to read-only places fail as before", (char *)NULL);
 		snprintf(mark, sizeof(mark), "none:%d", -r);
 		if (rw_cfg.scope == RW_SCOPE_TREE)
 			setenv(RWSHIM_ENV_SESSION, mark, 1);
@@ -638,6 +674,7 @@ int rw_session_start(void)
 
 int rw_session_storage(void)
 {
+	RW_BUSY_SCOPE();
 	struct stat root;
 	int r;
 

@@ -16,6 +16,7 @@
 #include "fs/real.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/xattrs.h"
 #include "rwshim.h"
 
 #define WH_PREFIX ".wh."
@@ -133,6 +134,7 @@ static int fd_path(int fd, char *out, int *stored)
 
 int rw_view_abs(int dirfd, const char *path, struct rw_vpath *vp)
 {
+	RW_BUSY_SCOPE();
 	char base[PATH_MAX];
 	long r;
 
@@ -300,6 +302,7 @@ static int splice_link(char *walk, const char *cur, size_t curlen, int from_uppe
 
 int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
 {
+	RW_BUSY_SCOPE();
 	char walk[PATH_MAX];
 	char *cur = loc->path;
 	size_t curlen = 1;
@@ -450,8 +453,8 @@ void rw_view_mark_new(const char *path, size_t len)
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
 }
 
-/* Give upper @rel the lower entry's owner, mode and times. */
-static void mirror_attrs(const char *rel, const struct stat *lst)
+/* Give upper @rel the owner, mode, times and xattrs of lower entry @lower. */
+static void mirror_attrs(const char *lower, const char *rel, const struct stat *lst)
 {
 	struct timespec ts[2] = { lst->st_atim, lst->st_mtim };
 
@@ -459,10 +462,12 @@ static void mirror_attrs(const char *rel, const struct stat *lst)
 		real_fchownat(rw_sess.fd, rel, lst->st_uid, lst->st_gid, AT_SYMLINK_NOFOLLOW);
 	real_fchmodat(rw_sess.fd, rel, lst->st_mode & 07777, 0);
 	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
+	rw_copy_xattrs(lower, rel);
 }
 
 int rw_view_make_parents(const char *path, size_t len)
 {
+	RW_BUSY_SCOPE();
 	char anc[PATH_MAX], rel[PATH_MAX];
 	const char *name;
 	size_t plen = rw_path_split(path, len, &name), i;
@@ -491,7 +496,7 @@ int rw_view_make_parents(const char *path, size_t len)
 				return -ENAMETOOLONG;
 			rw_index_mark(rw_sess.ix, anc, i, RW_MARK_ENTRY);
 			if (real_mkdirat(rw_sess.fd, rel, 0700) == 0)
-				mirror_attrs(rel, &lst);
+				mirror_attrs(anc, rel, &lst);
 			else if (errno != EEXIST)
 				return -errno;
 		} else if (!S_ISDIR(st.st_mode)) {
@@ -516,6 +521,7 @@ static int make_marker(const char *rel)
 
 int rw_view_whiteout(const char *path, size_t len)
 {
+	RW_BUSY_SCOPE();
 	char rel[PATH_MAX];
 	long r = sibling_rel(path, len, WH_PREFIX, rel, sizeof(rel));
 
@@ -531,6 +537,7 @@ int rw_view_whiteout(const char *path, size_t len)
 
 void rw_view_unwhiteout(const char *path, size_t len)
 {
+	RW_BUSY_SCOPE();
 	char rel[PATH_MAX];
 
 	if (sibling_rel(path, len, WH_PREFIX, rel, sizeof(rel)) >= 0)
@@ -539,6 +546,7 @@ void rw_view_unwhiteout(const char *path, size_t len)
 
 int rw_view_make_opaque(const char *path, size_t len)
 {
+	RW_BUSY_SCOPE();
 	char rel[PATH_MAX];
 	long r = rw_view_upper_rel(path, len, rel, sizeof(rel));
 
@@ -551,6 +559,7 @@ int rw_view_make_opaque(const char *path, size_t len)
 
 int rw_view_lower_exists(const struct rw_loc *loc)
 {
+	RW_BUSY_SCOPE();
 	struct stat st;
 
 	if (loc->layer == RW_LOWER || loc->layer == RW_MERGED)
@@ -578,6 +587,7 @@ int rw_view_lower_exists(const struct rw_loc *loc)
 
 int rw_view_name_hidden(int upperfd, uint64_t dirhash, const char *name)
 {
+	RW_BUSY_SCOPE();
 	char wh[NAME_MAX + 8];
 	struct stat st;
 	size_t n = strlen(name);
@@ -596,6 +606,7 @@ int rw_view_name_hidden(int upperfd, uint64_t dirhash, const char *name)
 
 int rw_view_dir_nonempty(const struct rw_loc *loc)
 {
+	RW_BUSY_SCOPE();
 	char buf[2048], rel[PATH_MAX];
 	int ufd = -1, lfd = -1, found = 0;
 	long n, off;

@@ -48,7 +48,7 @@ int rw_redirect_end(const char *call, const struct rw_vpath *vp, int flags, int 
 {
 	if (result == -ENOSPC || result == -EDQUOT)
 		rw_say_once(RW_WARN_NOSPACE, "the storage folder ", rw_sess.path,
-			    " is full: writes that do not fit fail with ENOSPC", (char *)NULL);
+			    " is out of space: writes that do not fit fail with ENOSPC", (char *)NULL);
 	if (rw_cfg.log)
 		rw_log_call(call, vp->abs, flags, result, 0);
 	return result;

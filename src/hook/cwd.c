@@ -1,15 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hook/cwd.c - the working folder: chdir into folders that only the overlay
- * has, and getcwd answering the path the program knows, never the storage.
+ * has, and getcwd (with __getcwd_chk, getwd, __getwd_chk and
+ * get_current_dir_name) answering the path the program knows, never the
+ * storage.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs/session.h"
 #include "fs/view.h"
+#include "hook/calls.h"
 #include "hook/hook.h"
+
+/* glibc's abort for a FORTIFY check that failed. */
+#ifdef __GLIBC__
+extern void __chk_fail(void) __attribute__((noreturn));
+#else /* musl has no FORTIFY entry points: nothing calls the *_chk hooks */
+#define __chk_fail() abort()
+#endif
 
 static int chdir_view(const char *path)
 {
@@ -50,6 +61,16 @@ static int chdir_view(const char *path)
 	return 0;
 }
 
+int rw_chdir(const char *path)
+{
+	return chdir_view(path);
+}
+
+void rw_cwd_forget(void)
+{
+	rw_view_cwd_changed(NULL, 0, 0);
+}
+
 RW_EXPORT int chdir(const char *path)
 {
 	int saved = errno, r;
@@ -73,32 +94,130 @@ RW_EXPORT int fchdir(int fd)
 	return r;
 }
 
-RW_EXPORT char *getcwd(char *buf, size_t size)
+/* ---- where the program is ------------------------------------------------------- */
+
+long rw_getcwd(char *buf, size_t size)
 {
 	char here[PATH_MAX];
 	size_t len;
-	char *r;
 
-	if (!rw_ready() || !rw_sess.ix || rw_index_empty(rw_sess.ix))
-		return RW_REAL(getcwd, rw_enosys_ptr(), buf, size);
-	if (!buf) {
-		/* libc allocates, as the program asked; the path only shrinks. */
-		r = real_getcwd(NULL, size);
-		if (r)
-			rw_view_unmap(r, strlen(r));
-		return r;
+	if (!rw_sess.ix || rw_index_empty(rw_sess.ix)) {
+		/* No overlay, so no storage path to map back. */
+		if (!real_getcwd(buf, size))
+			return -errno;
+		return (long)strlen(buf);
 	}
+	if (size == 0)
+		return -EINVAL;
 	if (!real_getcwd(here, sizeof(here)))
-		return NULL;
+		return -errno;
 	len = rw_view_unmap(here, strlen(here));
-	if (size == 0) {
+	if (len + 1 > size)
+		return -ERANGE;
+	memcpy(buf, here, len + 1);
+	return (long)len;
+}
+
+/* getcwd, also with a NULL @buf (libc allocates, as the program asked). */
+static char *cwd_get(char *buf, size_t size)
+{
+	int saved = errno;
+	long r;
+	char *p;
+
+	if (!buf) {
+		p = real_getcwd(NULL, size);
+		if (p && rw_sess.ix)
+			rw_view_unmap(p, strlen(p));
+		return p;
+	}
+	r = rw_getcwd(buf, size);
+	if (r < 0) {
+		errno = (int)-r;
+		return NULL;
+	}
+	errno = saved;
+	return buf;
+}
+
+RW_EXPORT char *getcwd(char *buf, size_t size)
+{
+	if (!rw_ready())
+		return RW_REAL(getcwd, rw_enosys_ptr(), buf, size);
+	return cwd_get(buf, size);
+}
+
+/* FORTIFY's getcwd: @buflen is what the compiler knows @buf holds. */
+RW_EXPORT char *__getcwd_chk(char *buf, size_t size, size_t buflen)
+{
+	if (size > buflen)
+		__chk_fail();
+	if (!rw_ready())
+		return RW_REAL(__getcwd_chk, rw_enosys_ptr(), buf, size, buflen);
+	return cwd_get(buf, size);
+}
+
+/* getwd: @buf holds PATH_MAX bytes; a failure leaves its message there. */
+static char *wd_get(char *buf)
+{
+	char here[PATH_MAX];
+	long r;
+
+	if (!buf) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (len + 1 > size) {
-		errno = ERANGE;
+	r = rw_getcwd(here, sizeof(here));
+	if (r < 0) {
+#ifdef __GLIBC__
+		const char *m = strerror_r((int)-r, buf, PATH_MAX);
+#else /* musl: XSI strerror_r; its strerror is thread-safe */
+		const char *m = strerror((int)-r);
+#endif
+		if (m != buf) {
+			strncpy(buf, m, PATH_MAX - 1);
+			buf[PATH_MAX - 1] = '\0';
+		}
+		errno = (int)-r;
 		return NULL;
 	}
-	memcpy(buf, here, len + 1);
+	memcpy(buf, here, (size_t)r + 1);
 	return buf;
+}
+
+RW_EXPORT char *getwd(char *buf)
+{
+	if (!rw_ready())
+		return RW_REAL(getwd, rw_enosys_ptr(), buf);
+	return wd_get(buf);
+}
+
+RW_EXPORT char *__getwd_chk(char *buf, size_t buflen)
+{
+	if (buflen < PATH_MAX)
+		__chk_fail();
+	if (!rw_ready())
+		return RW_REAL(__getwd_chk, rw_enosys_ptr(), buf, buflen);
+	return wd_get(buf);
+}
+
+/* $PWD when it names the working folder (it keeps the symlinks the shell
+ * went through), else getcwd; both through the merged view. */
+RW_EXPORT char *get_current_dir_name(void)
+{
+	struct stat a, b;
+	const char *pwd;
+	int saved = errno;
+	char *r;
+
+	if (!rw_ready())
+		return RW_REAL(get_current_dir_name, rw_enosys_ptr());
+	pwd = getenv("PWD");
+	if (pwd && pwd[0] == '/' && rw_fstatat(AT_FDCWD, pwd, &a, 0) == 0 &&
+	    rw_fstatat(AT_FDCWD, ".", &b, 0) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		r = strdup(pwd);
+		errno = r ? saved : ENOMEM;
+		return r;
+	}
+	return cwd_get(NULL, 0);
 }

@@ -164,12 +164,14 @@ RW_EXPORT struct dirent *readdir(DIR *dir)
 	return rw_dir_next(dir, 0);
 }
 
+#ifdef __GLIBC__ /* musl: the *64 names are macros for the plain ones */
 RW_EXPORT struct dirent64 *readdir64(DIR *dir)
 {
 	if (!real_readdir64 && rw_real_resolve() < 0)
 		return rw_enosys_ptr();
 	return rw_dir_next(dir, 1);
 }
+#endif
 
 RW_EXPORT int closedir(DIR *dir)
 {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/path.h"
 #include "fs/session.h"
 #include "fs/view.h"
 #include "hook/hook.h"
@@ -626,4 +627,125 @@ RW_EXPORT void *dlopen(const char *path, int flags)
 	r = program_path(AT_FDCWD, path, 1, name, sizeof(name), &loc);
 	errno = saved;
 	return real_dlopen(r > 0 ? name : path, flags);
+}
+
+/* ---- posix_spawn file actions ------------------------------------------------- */
+
+/*
+ * The spawned child runs its file actions with libc's internal calls, so an
+ * "open this path" action would never see the merged view. Where the view
+ * matters (the path is in the overlay, or a write the real filesystem
+ * refuses), the file is opened here, in the parent, when the action is
+ * added, and the action becomes "dup2 this descriptor"; the descriptors are
+ * closed when the actions are destroyed. The one difference a program can
+ * see: the open happens at addopen time, not at spawn time.
+ */
+#define HELD_FDS 64
+
+static struct {
+	posix_spawn_file_actions_t *fa;
+	int fd;
+} held[HELD_FDS];
+
+static int hold(posix_spawn_file_actions_t *fa, int fd)
+{
+	int i;
+
+	for (i = 0; i < HELD_FDS; i++) {
+		posix_spawn_file_actions_t *expected = NULL;
+		if (__atomic_compare_exchange_n(&held[i].fa, &expected, fa, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED)) {
+			held[i].fd = fd;
+			return 0;
+		}
+	}
+	return -ENOMEM;
+}
+
+/* Whether opening @path with @oflag needs the merged view. */
+static int spawn_open_needs_view(const char *path, int oflag)
+{
+	struct rw_vpath vp;
+	char parent[PATH_MAX];
+	const char *name;
+	int r;
+
+	if (rw_view_live() && rw_view_abs(AT_FDCWD, path, &vp) == 0 && rw_view_quick(&vp) == RW_LOOK)
+		return 1;
+	if (!(oflag & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) || rw_view_abs(AT_FDCWD, path, &vp) < 0 ||
+	    rw_view_quick(&vp) == RW_EXCLUDED)
+		return 0;
+	/* A write the real filesystem would refuse: the file itself, or a new
+	 * name in its folder. */
+	r = real_faccessat(AT_FDCWD, vp.abs, W_OK, AT_EACCESS);
+	if (r < 0 && errno == ENOENT) {
+		size_t plen = rw_path_split(vp.abs, vp.len, &name);
+		memcpy(parent, vp.abs, plen);
+		parent[plen] = '\0';
+		r = real_faccessat(AT_FDCWD, parent, W_OK, AT_EACCESS);
+	}
+	return r < 0 && rw_refused(errno);
+}
+
+RW_EXPORT int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd,
+					       const char *path, int oflag, mode_t mode)
+{
+	int saved = errno, own, r;
+
+	if (!real_posix_spawn_file_actions_addopen)
+		return ENOSYS;
+	if (!rw_ready() || fd < 0 || !spawn_open_needs_view(path, oflag))
+		return real_posix_spawn_file_actions_addopen(fa, fd, path, oflag, mode);
+	own = rw_openat(AT_FDCWD, path, oflag | O_CLOEXEC, mode);
+	if (own < 0) {
+		errno = saved;
+		return -own;
+	}
+	r = real_posix_spawn_file_actions_adddup2(fa, own, fd);
+	if (r == 0 && hold(fa, own) < 0)
+		r = ENOMEM;
+	if (r != 0)
+		real_close(own);
+	errno = saved;
+	return r;
+}
+
+RW_EXPORT int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa, const char *path)
+{
+	char rel[PATH_MAX];
+	struct rw_loc loc;
+	int saved = errno, own, r;
+
+	if (!real_posix_spawn_file_actions_addchdir_np)
+		return ENOSYS;
+	/* Only a folder that the overlay alone has needs a descriptor. */
+	if (!rw_ready() || rw_look(AT_FDCWD, path, 1, &loc) <= 0 || loc.layer != RW_UPPER ||
+	    !S_ISDIR(loc.st.st_mode) || rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
+		return real_posix_spawn_file_actions_addchdir_np(fa, path);
+	own = real_openat(rw_sess.fd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (own < 0) {
+		r = errno;
+		errno = saved;
+		return r;
+	}
+	r = real_posix_spawn_file_actions_addfchdir_np(fa, own);
+	if (r == 0 && hold(fa, own) < 0)
+		r = ENOMEM;
+	if (r != 0)
+		real_close(own);
+	errno = saved;
+	return r;
+}
+
+RW_EXPORT int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
+{
+	int i;
+
+	for (i = 0; i < HELD_FDS; i++)
+		if (__atomic_load_n(&held[i].fa, __ATOMIC_ACQUIRE) == fa) {
+			real_close(held[i].fd);
+			__atomic_store_n(&held[i].fa, NULL, __ATOMIC_RELEASE);
+		}
+	return real_posix_spawn_file_actions_destroy ? real_posix_spawn_file_actions_destroy(fa)
+						      : ENOSYS;
 }

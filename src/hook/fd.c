@@ -4,11 +4,14 @@
  * keeps the tree's storage alive (fs/session.h), so the descriptor must
  * survive programs that close everything: close() of it is refused as if
  * it were not open, close sweeps step around it, and dup2() onto its number
- * first moves it away.
+ * first moves it away. Closing or replacing any other descriptor also ends
+ * the merged getdents64 listing kept for it.
  */
+#include <linux/close_range.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs/dirmerge.h"
 #include "fs/session.h"
 #include "hook/hook.h"
 
@@ -18,6 +21,7 @@ RW_EXPORT int close(int fd)
 		errno = EBADF;
 		return -1;
 	}
+	rw_dir_fd_forget(fd);
 	return RW_REAL(close, (int)syscall(SYS_close, fd), fd);
 }
 
@@ -25,6 +29,8 @@ static int close_range_raw(unsigned int first, unsigned int last, int flags)
 {
 	if (first > last)
 		return 0;
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		rw_dir_fd_forget_range(first, last);
 	return RW_REAL(close_range, (int)syscall(SYS_close_range, first, last, flags), first, last,
 		       flags);
 }
@@ -53,6 +59,8 @@ RW_EXPORT int dup2(int oldfd, int newfd)
 {
 	if (rw_unlikely(rw_session_owns_fd(newfd)) && oldfd != newfd)
 		rw_session_move_fd(newfd);
+	if (oldfd != newfd)
+		rw_dir_fd_forget(newfd);
 	return RW_REAL(dup2, (int)syscall(SYS_dup2, oldfd, newfd), oldfd, newfd);
 }
 
@@ -60,5 +68,7 @@ RW_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
 	if (rw_unlikely(rw_session_owns_fd(newfd)) && oldfd != newfd)
 		rw_session_move_fd(newfd);
+	if (oldfd != newfd)
+		rw_dir_fd_forget(newfd);
 	return RW_REAL(dup3, (int)syscall(SYS_dup3, oldfd, newfd, flags), oldfd, newfd, flags);
 }

@@ -120,7 +120,9 @@ void rw_exec_init(void);
  * or -errno and never touches errno. */
 int rw_openat(int dirfd, const char *path, int flags, mode_t mode);
 int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+#ifdef STATX_TYPE
 int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx);
+#endif
 int rw_faccessat(int dirfd, const char *path, int mode, int flags);
 int rw_mkdirat(int dirfd, const char *path, mode_t mode);
 int rw_unlinkat(int dirfd, const char *path, int flags);

@@ -64,7 +64,7 @@ int rw_ready(void)
 	int expected = INIT_NONE;
 
 	if (rw_likely(__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE))
-		return __atomic_load_n(&active, __ATOMIC_RELAXED);
+		return __atomic_load_n(&active, __ATOMIC_RELAXED) && !rw_busy;
 	if (!__atomic_compare_exchange_n(&init_state, &expected, INIT_RUNNING, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		/* Set-up is under way (maybe below us on this very thread): the

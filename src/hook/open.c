@@ -73,6 +73,11 @@ static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode)
 			return -EISDIR;
 		if (S_ISLNK(loc.st.st_mode))
 			return -ELOOP;
+		/* Writing to a FIFO, socket or device changes no file: use it. */
+		if (!S_ISREG(loc.st.st_mode)) {
+			r = real_openat(AT_FDCWD, loc.path, (flags & ~(O_CREAT | O_TRUNC)) | O_NOFOLLOW, mode);
+			return r < 0 ? -errno : r;
+		}
 		r = rw_copy_up(&loc, !(flags & O_TRUNC) || !S_ISREG(loc.st.st_mode));
 		if (r < 0)
 			return r;
@@ -140,7 +145,8 @@ int rw_openat(int dirfd, const char *path, int flags, mode_t mode)
 		if (loc.hidden || loc.whiteout)
 			return open_redirected(&vp, flags, mode, EROFS);
 	}
-	if (wants_write(flags) && rw_view_protected(&vp))
+	if (wants_write(flags) && rw_view_protected(&vp) &&
+	    (loc.layer == RW_NONE || S_ISREG(loc.st.st_mode) || S_ISDIR(loc.st.st_mode)))
 		return open_redirected(&vp, flags, mode, EROFS);
 	/* The lower layer (a merged folder is represented by the lower one);
 	 * the walk followed the links already. */
@@ -176,6 +182,7 @@ RW_EXPORT int open(const char *path, int flags, ...)
 	return rw_ret(rw_openat(AT_FDCWD, path, flags, mode), saved);
 }
 
+#ifdef __GLIBC__ /* musl: the *64 names are macros for the plain ones */
 RW_EXPORT int open64(const char *path, int flags, ...)
 {
 	int saved = errno;
@@ -184,6 +191,7 @@ RW_EXPORT int open64(const char *path, int flags, ...)
 	MODE_ARG(flags, mode);
 	return rw_ret(rw_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode), saved);
 }
+#endif
 
 RW_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
@@ -194,6 +202,7 @@ RW_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	return rw_ret(rw_openat(dirfd, path, flags, mode), saved);
 }
 
+#ifdef __GLIBC__
 RW_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 {
 	int saved = errno;
@@ -202,6 +211,7 @@ RW_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	MODE_ARG(flags, mode);
 	return rw_ret(rw_openat(dirfd, path, flags | O_LARGEFILE, mode), saved);
 }
+#endif
 
 /* FORTIFY: the compiler could not prove the mode argument unneeded. glibc
  * aborts when O_CREAT comes without a mode; we can only pass 0 through. */
@@ -235,12 +245,14 @@ RW_EXPORT int creat(const char *path, mode_t mode)
 	return rw_ret(rw_openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode), saved);
 }
 
+#ifdef __GLIBC__
 RW_EXPORT int creat64(const char *path, mode_t mode)
 {
 	int saved = errno;
 	return rw_ret(rw_openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE, mode),
 		      saved);
 }
+#endif
 
 /* ---- stdio ---------------------------------------------------------------- */
 
@@ -322,11 +334,13 @@ RW_EXPORT FILE *fopen(const char *path, const char *mode)
 	return fopen_common(path, mode, real_fopen, 0);
 }
 
+#ifdef __GLIBC__
 RW_EXPORT FILE *fopen64(const char *path, const char *mode)
 {
 	rw_ready();
 	return fopen_common(path, mode, real_fopen64, 1);
 }
+#endif
 
 static FILE *freopen_common(const char *path, const char *mode, FILE *stream,
 			    FILE *(*real)(const char *, const char *, FILE *), int large)
@@ -366,8 +380,10 @@ RW_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 	return freopen_common(path, mode, stream, real_freopen, 0);
 }
 
+#ifdef __GLIBC__
 RW_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
 {
 	rw_ready();
 	return freopen_common(path, mode, stream, real_freopen64, 1);
 }
+#endif

@@ -34,6 +34,7 @@ int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return 0;
 }
 
+#ifdef STATX_TYPE /* musl before 1.2.5 has no struct statx */
 int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
 {
 	char rel[PATH_MAX];
@@ -64,6 +65,21 @@ int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct s
 	}
 	return 0;
 }
+#endif
+
+#ifndef __GLIBC__
+/* musl has no group_member(): look in the first 256 supplementary groups. */
+static int group_member(gid_t gid)
+{
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+
+	while (n-- > 0)
+		if (groups[n] == gid)
+			return 1;
+	return 0;
+}
+#endif
 
 /* Whether the credentials in use may @mode (R_OK|W_OK|X_OK) entry @st. */
 static int permits(const struct stat *st, int mode, int effective)
@@ -123,94 +139,73 @@ int rw_faccessat(int dirfd, const char *path, int mode, int flags)
 
 /* ---- the spellings ------------------------------------------------------- */
 
-RW_EXPORT int stat(const char *path, struct stat *st)
+/* 1 with *@st filled from the merged view, 0 when the real call on the
+ * program's own arguments is right, or -errno. */
+static int stat_view(int dirfd, const char *path, struct stat *st, int flags)
 {
-	int saved = errno;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, st, 0), saved);
+	struct rw_loc loc;
+	int r = rw_look(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &loc);
+
+	if (r > 0)
+		*st = loc.st;
+	return r;
 }
 
-RW_EXPORT int lstat(const char *path, struct stat *st)
-{
-	int saved = errno;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW), saved);
-}
+/*
+ * Each spelling passes through to its own next definition, never to
+ * another spelling: a library preloaded beside us (fakeroot) may implement
+ * fstatat by calling __fxstatat by name, which must not come back here.
+ */
+#define STAT_HOOK(name, params, dirfd, path, st, flags, ...)                              \
+	RW_EXPORT int name params                                                         \
+	{                                                                                 \
+		int saved = errno, r = stat_view(dirfd, path, (struct stat *)(st), flags);   \
+		if (r == 0)                                                               \
+			return RW_REAL(name, (int)syscall(SYS_newfstatat, dirfd, path, st,   \
+							  flags),                             \
+				       __VA_ARGS__);                                          \
+		return rw_ret(r > 0 ? 0 : r, saved);                                      \
+	}
 
-RW_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	int saved = errno;
-	return rw_ret(rw_fstatat(dirfd, path, st, flags), saved);
-}
+STAT_HOOK(stat, (const char *path, struct stat *st), AT_FDCWD, path, st, 0, path, st)
+STAT_HOOK(lstat, (const char *path, struct stat *st), AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW,
+	  path, st)
+STAT_HOOK(fstatat, (int dirfd, const char *path, struct stat *st, int flags), dirfd, path, st,
+	  flags, dirfd, path, st, flags)
 
+#ifdef __GLIBC__ /* musl: the *64 names are macros for the plain ones */
 /* On the 64-bit targets rwshim builds for, struct stat64 is struct stat. */
 _Static_assert(sizeof(struct stat64) == sizeof(struct stat), "stat64 differs from stat");
 
-RW_EXPORT int stat64(const char *path, struct stat64 *st)
-{
-	int saved = errno;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, 0), saved);
-}
-
-RW_EXPORT int lstat64(const char *path, struct stat64 *st)
-{
-	int saved = errno;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW), saved);
-}
-
-RW_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	int saved = errno;
-	return rw_ret(rw_fstatat(dirfd, path, (struct stat *)st, flags), saved);
-}
+STAT_HOOK(stat64, (const char *path, struct stat64 *st), AT_FDCWD, path, st, 0, path, st)
+STAT_HOOK(lstat64, (const char *path, struct stat64 *st), AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW,
+	  path, st)
+STAT_HOOK(fstatat64, (int dirfd, const char *path, struct stat64 *st, int flags), dirfd, path, st,
+	  flags, dirfd, path, st, flags)
 
 /* The pre-2.33 entry points old binaries still call; @ver is the kernel
  * stat layout, which on 64-bit targets is the one struct stat has. */
-RW_EXPORT int __xstat(int ver, const char *path, struct stat *st)
-{
-	int saved = errno;
-	(void)ver;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, st, 0), saved);
-}
+STAT_HOOK(__xstat, (int ver, const char *path, struct stat *st), AT_FDCWD, path, st, 0, ver, path,
+	  st)
+STAT_HOOK(__lxstat, (int ver, const char *path, struct stat *st), AT_FDCWD, path, st,
+	  AT_SYMLINK_NOFOLLOW, ver, path, st)
+STAT_HOOK(__fxstatat, (int ver, int dirfd, const char *path, struct stat *st, int flags), dirfd,
+	  path, st, flags, ver, dirfd, path, st, flags)
+STAT_HOOK(__xstat64, (int ver, const char *path, struct stat64 *st), AT_FDCWD, path, st, 0, ver,
+	  path, st)
+STAT_HOOK(__lxstat64, (int ver, const char *path, struct stat64 *st), AT_FDCWD, path, st,
+	  AT_SYMLINK_NOFOLLOW, ver, path, st)
+STAT_HOOK(__fxstatat64, (int ver, int dirfd, const char *path, struct stat64 *st, int flags), dirfd,
+	  path, st, flags, ver, dirfd, path, st, flags)
+#endif
 
-RW_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
-{
-	int saved = errno;
-	(void)ver;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW), saved);
-}
-
-RW_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
-{
-	int saved = errno;
-	(void)ver;
-	return rw_ret(rw_fstatat(dirfd, path, st, flags), saved);
-}
-
-RW_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
-{
-	int saved = errno;
-	(void)ver;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, 0), saved);
-}
-
-RW_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
-{
-	int saved = errno;
-	(void)ver;
-	return rw_ret(rw_fstatat(AT_FDCWD, path, (struct stat *)st, AT_SYMLINK_NOFOLLOW), saved);
-}
-
-RW_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
-{
-	int saved = errno;
-	(void)ver;
-	return rw_ret(rw_fstatat(dirfd, path, (struct stat *)st, flags), saved);
-}
-
+#ifdef STATX_TYPE
 RW_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
 {
 	int saved = errno;
 	return rw_ret(rw_statx(dirfd, path, flags, mask, stx), saved);
 }
+#endif
 
 RW_EXPORT int access(const char *path, int mode)
 {

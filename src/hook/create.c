@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hook/create.c - making one new name through the merged view (see
+ * create.h): the shape symlink, link, mknod and bind share, as mkdir has
+ * its own in dir.c.
+ */
+#include <string.h>
+
+#include "fs/session.h"
+#include "fs/view.h"
+#include "hook/create.h"
+#include "hook/hook.h"
+
+size_t rw_fd_name(int fd, char *out)
+{
+	char digits[12];
+	unsigned int v = (unsigned int)fd;
+	size_t i = 14;
+	int n = 0;
+
+	memcpy(out, "/proc/self/fd/", 14);
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		out[i++] = digits[--n];
+	out[i] = '\0';
+	return i;
+}
+
+long rw_at_name(int dirfd, const char *path, char *out, size_t outsz)
+{
+	char head[32];
+	size_t hl = 0, pl = strlen(path);
+
+	if (dirfd != AT_FDCWD && path[0] != '/') {
+		hl = rw_fd_name(dirfd, head);
+		head[hl++] = '/';
+	}
+	if (hl + pl + 1 > outsz)
+		return -ENAMETOOLONG;
+	memcpy(out, head, hl);
+	memcpy(out + hl, path, pl + 1);
+	return (long)(hl + pl);
+}
+
+long rw_storage_name(const char *rel, char *out, size_t outsz)
+{
+	return rw_at_name(rw_sess.fd, rel, out, outsz);
+}
+
+int rw_resolve_new(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
+{
+	struct rw_vpath plain;
+	int r;
+
+	/* A new name is never followed: an existing link there is EEXIST. */
+	flags &= ~RW_FOLLOW;
+	if (!vp->trailing)
+		return rw_view_resolve(vp, flags, loc);
+	/* "name/": the kernel looks the name up without demanding a folder,
+	 * and refuses to make anything but a folder there. */
+	plain.len = vp->len;
+	plain.trailing = 0;
+	plain.stored = vp->stored;
+	memcpy(plain.abs, vp->abs, vp->len + 1);
+	r = rw_view_resolve(&plain, flags, loc);
+	if (r == 0 && loc->layer == RW_NONE)
+		return -ENOENT;
+	return r;
+}
+
+/* Make @vp in the overlay with @op. */
+static int make_overlay(const struct rw_vpath *vp, rw_make_op op, void *arg)
+{
+	char rel[PATH_MAX];
+	struct rw_loc loc;
+	int r = rw_resolve_new(vp, RW_CANON, &loc);
+
+	if (r < 0)
+		return r;
+	if (loc.layer != RW_NONE)
+		return -EEXIST;
+	r = rw_view_make_parents(loc.path, loc.len);
+	if (r < 0)
+		return r;
+	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
+		return -ENAMETOOLONG;
+	/* Marks first: a process that sees the entry sees its marks. */
+	rw_view_mark_new(loc.path, loc.len);
+	r = op(rw_sess.fd, rel, &loc, arg);
+	if (r == 0 && loc.whiteout)
+		rw_view_unwhiteout(loc.path, loc.len);
+	return r;
+}
+
+int rw_make_redirected(const char *call, const struct rw_vpath *vp, rw_make_op op, void *arg,
+		       int err)
+{
+	int r = rw_redirect_begin(call, vp, -1, err);
+
+	if (r < 0)
+		return r;
+	return rw_redirect_end(call, vp, -1, make_overlay(vp, op, arg));
+}
+
+int rw_make_at(const char *call, int dirfd, const char *path, rw_make_op op, void *arg)
+{
+	struct rw_vpath vp;
+	struct rw_loc loc;
+	int r;
+
+	if (!rw_ready() || !path || !path[0] || !rw_view_live() ||
+	    rw_view_abs(dirfd, path, &vp) < 0 || rw_view_quick(&vp) != RW_LOOK) {
+		/* Nothing of the overlay is near: the real call decides. */
+		r = op(dirfd, path, NULL, arg);
+		if (r == 0 || !rw_ready() || !path || !path[0] || !rw_refused(-r) ||
+		    rw_view_abs(dirfd, path, &vp) < 0)
+			return r;
+		return rw_make_redirected(call, &vp, op, arg, -r);
+	}
+	r = rw_resolve_new(&vp, 0, &loc);
+	if (r < 0)
+		return r;
+	if (loc.layer != RW_NONE)
+		return -EEXIST;
+	if (loc.hidden || loc.whiteout || rw_view_protected(&vp))
+		return rw_make_redirected(call, &vp, op, arg, EROFS);
+	r = op(AT_FDCWD, loc.path, NULL, arg);
+	if (r == 0)
+		return 0;
+	/* A new name in a folder that only the overlay has fails below with
+	 * ENOENT: it belongs in the overlay too. */
+	if (rw_refused(-r) || r == -ENOENT || r == -ENOTDIR)
+		return rw_make_redirected(call, &vp, op, arg, -r);
+	return r;
+}
