@@ -129,6 +129,18 @@ static int copy_symlink(const struct rw_loc *loc, const char *tmp)
 	return 0;
 }
 
+struct place {
+	const char *tmp, *rel;
+};
+
+/* Move the finished copy into place, unless another process was first. */
+static int place_copy(void *arg)
+{
+	struct place *p = arg;
+
+	return real_renameat2(rw_sess.fd, p->tmp, rw_sess.fd, p->rel, RENAME_NOREPLACE) < 0 ? -errno : 0;
+}
+
 int rw_copy_up(const struct rw_loc *loc, int with_data)
 {
 	RW_BUSY_SCOPE();
@@ -149,8 +161,8 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 
 	if (S_ISDIR(loc->st.st_mode)) {
 		struct timespec ts[2] = { loc->st.st_atim, loc->st.st_mtim };
-		if (real_mkdirat(rw_sess.fd, rel, 0700) < 0)
-			return errno == EEXIST ? 0 : -errno;
+		if ((r = rw_view_mkdir_rel(rel)) < 0)
+			return r == -EEXIST ? 0 : r;
 		if (geteuid() == 0)
 			real_fchownat(rw_sess.fd, rel, loc->st.st_uid, loc->st.st_gid, AT_SYMLINK_NOFOLLOW);
 		real_fchmodat(rw_sess.fd, rel, loc->st.st_mode & 07777, 0);
@@ -170,10 +182,14 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 	}
 	if (r == 0)
 		rw_copy_xattrs(loc->path, tmp);
-	if (r == 0 && real_renameat2(rw_sess.fd, tmp, rw_sess.fd, rel, RENAME_NOREPLACE) < 0)
-		r = errno == EEXIST ? 0 : -errno;
-	else if (r == 0)
-		return 0;
+	if (r == 0) {
+		struct place p = { tmp, rel };
+		r = rw_view_in_own_dir(rel, place_copy, &p);
+		if (r == 0)
+			return 0;
+		if (r == -EEXIST)
+			r = 0;
+	}
 	real_unlinkat(rw_sess.fd, tmp, 0);
 	return r;
 }

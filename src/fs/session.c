@@ -295,8 +295,11 @@ static void keep_overlay(int tmpfd, int dirfd, const char *name)
 	rw_say("overlay kept at ", rw_sess.upper, (char *)NULL);
 }
 
-/* The reaper: detached from the tree, waits for it to end, removes its storage. */
-static void reaper_main(void)
+/* The reaper: detached from the tree, waits for it to end, removes its
+ * storage. Its @twin does the same on its own open file description, so
+ * that the storage still goes when one of the two is killed; only the
+ * reaper serves as the helper and sweeps at start. */
+static void reaper_main(int twin)
 {
 	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2,
 				       SIGTSTP, SIGTTIN, SIGTTOU };
@@ -335,17 +338,11 @@ static void reaper_main(void)
 	if (real_chdir("/") < 0)
 		_exit(1);
 
-	rw_sess.ix->reaper_pid = (uint32_t)getpid();
-	helper = geteuid() == 0 ? rw_helper_start(fd) : -1;
-	sweep_stale(tmpfd, name);
-	/* A twin waits beside us on its own open file description, so that the
-	 * storage still goes when one of the two is killed. */
-	if (fork() == 0) {
-		int own = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (own < 0 || real_dup2(own, fd) != fd)
-			_exit(1);
-		real_close(own);
-		helper = -1;
+	helper = -1;
+	if (!twin) {
+		rw_sess.ix->reaper_pid = (uint32_t)getpid();
+		helper = geteuid() == 0 ? rw_helper_start(fd) : -1;
+		sweep_stale(tmpfd, name);
 	}
 	/* Held by both for life: a process leaving the tree that can lock the
 	 * index exclusively knows no remover is left. */
@@ -385,11 +382,13 @@ static int spawn_reaper(void)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		/* The middle process exits at once, so the reaper is nobody's child
-		 * in the program and no wait() of the program ever sees it. */
+		/* The middle process exits at once, so the reaper and its twin are
+		 * nobody's children in the program and no wait() there sees them. */
 		pid = fork();
 		if (pid == 0)
-			reaper_main();
+			reaper_main(0);
+		if (pid > 0 && (pid = fork()) == 0)
+			reaper_main(1);
 		_exit(pid < 0);
 	}
 	do
@@ -614,10 +613,11 @@ void rw_session_end(void)
 	if (alive)
 		return;
 	/* The reaper was killed: whoever leaves last removes the storage. Our
-	 * own lock goes first, so an exclusive lock means nobody else holds it. */
+	 * own lock goes first, so an exclusive lock means nobody else holds it.
+	 * Nothing in memory changes: a vfork child calling _exit shares it with
+	 * its parent, which goes on. */
 	fd = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	real_close(rw_sess.fd);
-	rw_sess.ix = NULL;
 	if (fd < 0)
 		return;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {

@@ -70,9 +70,10 @@ void rw_session_note_args(int argc, char **argv);
 int rw_session_start(void);
 
 /**
- * At the exit of a process: if the reaper was killed, the last process of
- * the tree to leave removes the storage itself. Called from a destructor,
- * so it covers exit(), not _exit() or a signal: a later run's sweep does.
+ * At the exit of a process: if the reaper and its twin were killed, the last
+ * process of the tree to leave removes the storage itself. Called from a
+ * destructor and the _exit hooks, so it covers exit() and _exit(), not a
+ * signal: a later run's sweep does. The process must be about to end.
  */
 void rw_session_end(void);
 

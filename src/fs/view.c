@@ -465,6 +465,41 @@ static void mirror_attrs(const char *lower, const char *rel, const struct stat *
 	rw_copy_xattrs(lower, rel);
 }
 
+int rw_view_in_own_dir(const char *rel, int (*op)(void *arg), void *arg)
+{
+	char dir[PATH_MAX];
+	const char *name;
+	size_t dlen;
+	struct stat st;
+	int r = op(arg), r2;
+
+	if (r != -EACCES || geteuid() == 0)
+		return r;
+	dlen = rw_path_split(rel, strlen(rel), &name);
+	if (name == rel || dlen >= sizeof(dir))
+		return r;
+	memcpy(dir, rel, dlen);
+	dir[dlen] = '\0';
+	if (real_fstatat(rw_sess.fd, dir, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & S_IWUSR))
+		return r;
+	if (real_fchmodat(rw_sess.fd, dir, (st.st_mode & 07777) | S_IWUSR | S_IXUSR, 0) < 0)
+		return r;
+	r = op(arg);
+	r2 = real_fchmodat(rw_sess.fd, dir, st.st_mode & 07777, 0);
+	return r < 0 ? r : (r2 < 0 ? -errno : r);
+}
+
+static int do_mkdir(void *rel)
+{
+	return real_mkdirat(rw_sess.fd, rel, 0700) < 0 ? -errno : 0;
+}
+
+int rw_view_mkdir_rel(const char *rel)
+{
+	return rw_view_in_own_dir(rel, do_mkdir, (void *)rel);
+}
+
 int rw_view_make_parents(const char *path, size_t len)
 {
 	RW_BUSY_SCOPE();
@@ -495,10 +530,13 @@ int rw_view_make_parents(const char *path, size_t len)
 			if (rw_view_upper_rel(anc, i, rel, sizeof(rel)) < 0)
 				return -ENAMETOOLONG;
 			rw_index_mark(rw_sess.ix, anc, i, RW_MARK_ENTRY);
-			if (real_mkdirat(rw_sess.fd, rel, 0700) == 0)
-				mirror_attrs(anc, rel, &lst);
-			else if (errno != EEXIST)
-				return -errno;
+			{
+				int r = rw_view_mkdir_rel(rel);
+				if (r == 0)
+					mirror_attrs(anc, rel, &lst);
+				else if (r != -EEXIST)
+					return r;
+			}
 		} else if (!S_ISDIR(st.st_mode)) {
 			return -ENOTDIR;
 		}

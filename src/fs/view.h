@@ -107,6 +107,19 @@ void rw_view_cwd_changed(const char *vpath, size_t len, int stored);
  */
 void rw_view_mark_new(const char *path, size_t len);
 
+/**
+ * Run @op for overlay entry @rel (a storage path, "upper/a/b"). When it fails
+ * with EACCES because the folder holding @rel is this process's own but not
+ * writable (the mirror of a 0555 original, made by a tree that is not root),
+ * open that folder for the moment and try again: the library's own entries
+ * (mirrors, copies) go in where the program's new names may not. Returns
+ * what @op returns: 0 or -errno.
+ */
+int rw_view_in_own_dir(const char *rel, int (*op)(void *arg), void *arg);
+
+/** Make overlay folder @rel (mode 0700 until its owner sets it), as above. */
+int rw_view_mkdir_rel(const char *rel);
+
 /** Make the upper folders of every ancestor of @path, mirroring the lower ones. */
 int rw_view_make_parents(const char *path, size_t len);
 

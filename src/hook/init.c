@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -104,4 +106,20 @@ __attribute__((destructor)) static void rw_destructor(void)
 	if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE)
 		rw_session_end();
 	errno = saved;
+}
+
+/* Shells (dash) leave with _exit(), which runs no destructor. */
+RW_EXPORT void _exit(int status)
+{
+	if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE && !rw_busy)
+		rw_session_end();
+	if (real__exit)
+		real__exit(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+RW_EXPORT void _Exit(int status)
+{
+	_exit(status);
 }

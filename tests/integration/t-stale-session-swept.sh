@@ -21,7 +21,7 @@ wait_for_file "$RW/started" 10
 sleep 0.2
 r=$(reaper_pid)
 isnt "$r" "" "the tree has a reaper"
-[ -n "$r" ] && kill -9 $r
+[ -n "$r" ] && kill -9 $r # every process that shows as its reaper
 kill_tree "$tree"
 wait "$tree" 2>/dev/null
 sleep 1
