@@ -348,7 +348,11 @@ restart:
 
 		/* Below an opaque folder only the overlay counts, and a folder
 		 * moved there brought entries the index knows by old names. */
-		if (live && (hidden || rw_index_marked(rw_sess.ix, cur, nextlen, RW_MARK_ENTRY))) {
+		/* An ancestor marked ENTRY alone is a mirrored folder, which merges
+		 * by construction: only what changes the walk (SHADOW) is worth a
+		 * look on the way; the last component is looked at if marked at all. */
+		if (live && (hidden || rw_index_marked(rw_sess.ix, cur, nextlen,
+							  last ? RW_MARK_ENTRY : RW_MARK_SHADOW))) {
 			if (upper_stat(cur, nextlen, &ust) == 0)
 				in_upper = 1;
 			else if (!hidden)
