@@ -77,7 +77,8 @@ top" "install -D makes the folders and the file with its mode"
 capture shim sh -c "mkfifo '$RO/fifo' && (echo through-fifo > '$RO/fifo' &) && cat '$RO/fifo'"
 is "$RC:$OUT" "0:through-fifo" "mkfifo with a writer and a reader"
 
-capture shim sh -c "echo before > '$RO/env-file'; env -i PATH=/usr/bin:/bin sh -c 'cat $RO/env-file; echo after > $RO/env-file2'; cat '$RO/env-file2'"
+# (Under scripts/sanitize, AddressSanitizer needs its own options kept.)
+capture shim sh -c "echo before > '$RO/env-file'; env -i PATH=/usr/bin:/bin ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} sh -c 'cat $RO/env-file; echo after > $RO/env-file2'; cat '$RO/env-file2'"
 is "$RC:$OUT" "0:before
 after" "env -i in the middle keeps the session: the child sees and adds to the overlay"
 
