@@ -223,6 +223,34 @@ static void remove_tree(int parent, const char *name)
 	real_unlinkat(parent, name, AT_REMOVEDIR);
 }
 
+/* Open the folder that holds session folder @top (@len bytes); *@name is
+ * @top's last name, in @copy. Returns the descriptor or -1. */
+static int open_parent(const char *top, size_t len, char *copy, const char **name)
+{
+	char parent[PATH_MAX];
+	size_t plen;
+
+	memcpy(copy, top, len);
+	copy[len] = '\0';
+	plen = rw_path_split(copy, len, name);
+	memcpy(parent, copy, plen);
+	parent[plen] = '\0';
+	return real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Remove session folder @top (@len bytes) and all it holds. */
+static void remove_top(const char *top, size_t len)
+{
+	char copy[PATH_MAX];
+	const char *name;
+	int pfd = open_parent(top, len, copy, &name);
+
+	if (pfd >= 0) {
+		remove_tree(pfd, name);
+		real_close(pfd);
+	}
+}
+
 /* Whether session folder @top (under @tmpfd) holds a session nobody holds:
  * one with an index (made after its creator took the lock; a kept overlay
  * has none) whose lock is free. */
@@ -304,9 +332,9 @@ static void reaper_main(int twin)
 	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2,
 				       SIGTSTP, SIGTTIN, SIGTTOU };
 	const char *name;
-	char tmp[PATH_MAX], top[PATH_MAX];
+	char top[PATH_MAX];
 	int fd, tmpfd, null, keep_stderr, helper, alive;
-	size_t i, plen;
+	size_t i;
 
 	setsid();
 	retitle();
@@ -315,12 +343,7 @@ static void reaper_main(int twin)
 
 	/* Our own open file description: the inherited one carries the tree's lock. */
 	fd = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	memcpy(top, rw_sess.path, rw_sess.top_len);
-	top[rw_sess.top_len] = '\0';
-	plen = rw_path_split(top, rw_sess.top_len, &name);
-	memcpy(tmp, top, plen);
-	tmp[plen] = '\0';
-	tmpfd = real_openat(AT_FDCWD, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	tmpfd = open_parent(rw_sess.path, rw_sess.top_len, top, &name);
 	if (fd < 0 || tmpfd < 0)
 		_exit(1);
 	keep_stderr = rw_cfg.keep || rw_cfg.report || rw_cfg.audit;
@@ -478,23 +501,8 @@ fail:
 	if (rw_sess.fd >= 0)
 		real_close(rw_sess.fd);
 	rw_sess.fd = -1;
-	{
-		/* Remove what was made: the mkdtemp folder, never anything else. */
-		const char *name;
-		char parent[PATH_MAX];
-		size_t plen;
-		int pfd;
-
-		path[n] = '\0';
-		plen = rw_path_split(path, n, &name);
-		memcpy(parent, path, plen);
-		parent[plen] = '\0';
-		pfd = real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (pfd >= 0) {
-			remove_tree(pfd, name);
-			real_close(pfd);
-		}
-	}
+	/* Remove what was made: the mkdtemp folder, never anything else. */
+	remove_top(path, n);
 	return r;
 }
 
@@ -596,10 +604,7 @@ static int join_session(const char *val)
 
 void rw_session_end(void)
 {
-	char top[PATH_MAX], parent[PATH_MAX];
-	const char *name;
-	size_t plen;
-	int fd, pfd, alive;
+	int fd, alive;
 
 	if (!rw_sess.ix)
 		return;
@@ -620,18 +625,8 @@ void rw_session_end(void)
 	real_close(rw_sess.fd);
 	if (fd < 0)
 		return;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-		memcpy(top, rw_sess.path, rw_sess.top_len);
-		top[rw_sess.top_len] = '\0';
-		plen = rw_path_split(top, rw_sess.top_len, &name);
-		memcpy(parent, top, plen);
-		parent[plen] = '\0';
-		pfd = real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (pfd >= 0) {
-			remove_tree(pfd, name);
-			real_close(pfd);
-		}
-	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		remove_top(rw_sess.path, rw_sess.top_len);
 	real_close(fd);
 }
 
