@@ -27,6 +27,7 @@
 #include "core/path.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "hook/create.h"
 #include "hook/hook.h"
 
 #define STACK_SLOTS 256
@@ -176,12 +177,10 @@ static char **fixed_env(char *const envp[], char **out, char *buf, size_t bufsz)
 static int overlay_name(const struct rw_loc *loc, char *out, size_t outsz)
 {
 	char rel[PATH_MAX];
-	int w;
 
 	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	w = snprintf(out, outsz, "/proc/self/fd/%d/%s", rw_sess.fd, rel);
-	return w > 0 && (size_t)w < outsz ? 0 : -ENAMETOOLONG;
+	return rw_storage_name(rel, out, outsz) < 0 ? -ENAMETOOLONG : 0;
 }
 
 /* The program to run for @path: the path itself (0), the overlay name or
