@@ -168,9 +168,9 @@ fi
 "$RWSHIM_BIN" --help >"$tmp/help" 2>"$tmp/help.err"
 rc=$?
 if [ "$rc" = 0 ] && [ ! -s "$tmp/help.err" ] && head -1 "$tmp/help" | grep -q '^Usage: rwshim ' &&
-	! awk 'length > 79 { bad = 1 } END { exit !bad }' "$tmp/help"; then
-	ok "--help: exit 0, stdout only, a Usage: line first, lines under 80 columns"
+	! awk 'length > 79 && !/^  \/.*\/librwshim\.so$/ { bad = 1 } END { exit !bad }' "$tmp/help"; then
+	ok "--help: exit 0, stdout only, a Usage: line first, lines under 80 columns (but the library's installed path)"
 else
-	not_ok "--help: exit 0, stdout only, a Usage: line first, lines under 80 columns" "exit $rc" \
+	not_ok "--help: exit 0, stdout only, a Usage: line first, lines under 80 columns (but the library's installed path)" "exit $rc" \
 		"$(cat "$tmp/help.err" "$tmp/help")"
 fi
