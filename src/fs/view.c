@@ -258,6 +258,23 @@ static int is_opaque(const char *path, size_t len)
 
 /* ---- resolution --------------------------------------------------------- */
 
+/* The length of @walk's parent when that folder is in the overlay, else 0. */
+static size_t canonical_parent(const char *walk)
+{
+	char parent[PATH_MAX];
+	const char *name;
+	size_t plen = rw_path_split(walk, strlen(walk), &name);
+	struct stat st;
+
+	if (plen <= 1 || !rw_index_marked(rw_sess.ix, walk, plen, RW_MARK_ENTRY))
+		return 0;
+	memcpy(parent, walk, plen);
+	parent[plen] = '\0';
+	if (upper_stat(parent, plen, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return plen;
+}
+
 /* Replace the walk with @cur + link target + the rest, normalised. */
 static int splice_link(char *walk, const char *cur, size_t curlen, int from_upper,
 		       const char *linkpath, size_t linklen, const char *rest)
@@ -309,6 +326,8 @@ int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
 	const char *p;
 	int hops = 0, hidden = 0, live = rw_sess.ix && !rw_index_empty(rw_sess.ix);
 	int follow = (flags & RW_FOLLOW) || vp->trailing;
+	int canon, lower_link = 0;
+	size_t known = 0;
 
 	memcpy(walk, vp->abs, vp->len + 1);
 restart:
@@ -316,7 +335,9 @@ restart:
 	cur[1] = '\0';
 	curlen = 1;
 	hidden = 0;
+	canon = 1;
 	loc->whiteout = 0;
+	loc->canon = 1;
 	if (!walk[1]) {
 		/* The root: a folder in both layers once the overlay exists. */
 		if (real_fstatat(AT_FDCWD, "/", &loc->st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -326,6 +347,10 @@ restart:
 		loc->len = 1;
 		return 0;
 	}
+	/* Overlay folders are only ever made at canonical paths (every write
+	 * walks with RW_CANON), so when the parent is one, its ancestors need
+	 * no lower look: one look in upper/ instead of one per component. */
+	known = (flags & RW_CANON) && live && !hops ? canonical_parent(walk) : 0;
 	for (p = walk + 1; *p;) {
 		const char *c = p;
 		size_t clen, nextlen;
@@ -395,6 +420,7 @@ restart:
 			}
 			if (opaque)
 				hidden = 1;
+			canon = 1;
 			curlen = nextlen;
 			continue;
 		}
@@ -407,7 +433,7 @@ restart:
 			goto found;
 		}
 		/* Only the lower layer can have it. */
-		if (last || (flags & RW_CANON) ||
+		if (last || ((flags & RW_CANON) && nextlen > known) ||
 		    (live && rw_index_marked(rw_sess.ix, cur, nextlen, RW_MARK_SHADOW))) {
 			if (real_fstatat(AT_FDCWD, cur, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
 				int e = errno;
@@ -424,6 +450,8 @@ restart:
 				 * behind it: mark it for every process of the tree. */
 				if ((flags & RW_CANON) && rw_sess.ix)
 					rw_index_mark(rw_sess.ix, cur, nextlen, RW_MARK_SHADOW);
+				else
+					lower_link = 1;
 				int r = splice_link(walk, cur, curlen, 0, cur, nextlen, p);
 				if (r < 0)
 					return r;
@@ -436,6 +464,8 @@ restart:
 			}
 			if (!S_ISDIR(lst.st_mode))
 				return -ENOTDIR;
+		} else if (nextlen > known) {
+			canon = 0;
 		}
 		curlen = nextlen;
 	}
@@ -444,6 +474,8 @@ restart:
 found:
 	loc->len = strlen(cur);
 	loc->hidden = hidden;
+	/* A followed read-only link must be marked, which only RW_CANON does. */
+	loc->canon = canon && !lower_link;
 	if (vp->trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	return 0;

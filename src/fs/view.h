@@ -38,6 +38,8 @@ struct rw_loc {
 	enum rw_layer layer;
 	int whiteout;   /* RW_NONE because the overlay deleted it */
 	int hidden;     /* nothing of the lower layer shows at or below it */
+	int canon;      /* every component a write depends on was looked at:
+			   the same answer an RW_CANON walk gives */
 	struct stat st; /* the entry, not followed (for RW_MERGED: the lower's
 			   identity with the upper's attributes) */
 	size_t len;

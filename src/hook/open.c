@@ -39,14 +39,27 @@ static int open_upper(const struct rw_loc *loc, int flags, mode_t mode)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Open @vp in the overlay, copying it up or making it as the flags say. */
-static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode)
+/* How open looks @flags' path up: O_CREAT | O_EXCL never follows a link. */
+static int open_walk_flags(int flags)
+{
+	int excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+
+	return !(flags & O_NOFOLLOW) && !excl ? RW_FOLLOW : 0;
+}
+
+/* Open @vp in the overlay, copying it up or making it as the flags say.
+ * @seen is what the caller's walk found, used when it is as good as a
+ * canonical one. */
+static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode, const struct rw_loc *seen)
 {
 	struct rw_loc loc;
 	int excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
-	int follow = !(flags & O_NOFOLLOW) && !excl ? RW_FOLLOW : 0;
-	int r = rw_view_resolve(vp, follow | RW_CANON, &loc);
+	int r = 0;
 
+	if (seen && seen->canon)
+		loc = *seen;
+	else
+		r = rw_view_resolve(vp, open_walk_flags(flags) | RW_CANON, &loc);
 	if (r < 0)
 		return r;
 	if ((flags & O_TMPFILE) == O_TMPFILE) {
@@ -101,13 +114,14 @@ static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode)
 
 /* The write was refused by the real filesystem (or the path is protected):
  * make it in the overlay. @err is the error to give when we cannot. */
-static int open_redirected(const struct rw_vpath *vp, int flags, mode_t mode, int err)
+static int open_redirected(const struct rw_vpath *vp, int flags, mode_t mode, int err,
+			   const struct rw_loc *seen)
 {
 	int r = rw_redirect_begin("open", vp, flags, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end("open", vp, flags, open_overlay(vp, flags, mode));
+	return rw_redirect_end("open", vp, flags, open_overlay(vp, flags, mode, seen));
 }
 
 int rw_openat(int dirfd, const char *path, int flags, mode_t mode)
@@ -129,9 +143,9 @@ int rw_openat(int dirfd, const char *path, int flags, mode_t mode)
 		e = errno;
 		if (rw_view_abs(dirfd, path, &vp) < 0)
 			return -e;
-		return open_redirected(&vp, flags, mode, e);
+		return open_redirected(&vp, flags, mode, e, NULL);
 	}
-	r = rw_view_resolve(&vp, (flags & O_NOFOLLOW) ? 0 : RW_FOLLOW, &loc);
+	r = rw_view_resolve(&vp, open_walk_flags(flags), &loc);
 	if (r < 0)
 		return r;
 	if (loc.layer == RW_UPPER) {
@@ -143,11 +157,11 @@ int rw_openat(int dirfd, const char *path, int flags, mode_t mode)
 		if (!(flags & O_CREAT))
 			return -ENOENT;
 		if (loc.hidden || loc.whiteout)
-			return open_redirected(&vp, flags, mode, EROFS);
+			return open_redirected(&vp, flags, mode, EROFS, &loc);
 	}
 	if (wants_write(flags) && rw_view_protected(&vp) &&
 	    (loc.layer == RW_NONE || S_ISREG(loc.st.st_mode) || S_ISDIR(loc.st.st_mode)))
-		return open_redirected(&vp, flags, mode, EROFS);
+		return open_redirected(&vp, flags, mode, EROFS, &loc);
 	/* The lower layer (a merged folder is represented by the lower one);
 	 * the walk followed the links already. */
 	fd = real_openat(AT_FDCWD, loc.path, flags | (loc.layer == RW_NONE ? 0 : O_NOFOLLOW), mode);
@@ -157,7 +171,7 @@ int rw_openat(int dirfd, const char *path, int flags, mode_t mode)
 	/* A new name in a folder that only the overlay has fails below with
 	 * ENOENT: it belongs in the overlay too. */
 	if (rw_refused(e) || (loc.layer == RW_NONE && (e == ENOENT || e == ENOTDIR)))
-		return open_redirected(&vp, flags, mode, e);
+		return open_redirected(&vp, flags, mode, e, &loc);
 	return -e;
 }
 

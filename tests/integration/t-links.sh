@@ -9,10 +9,11 @@ lower_extra() {
 	ln -s loop1 "$1/loop2"
 	ln -s nowhere "$1/dangling"
 	ln -s sub "$1/link-to-sub"
+	ln -s "$RW/excl-target" "$1/sub/dangle-out"
 }
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/conform.sh"
-plan 31
+plan 32
 
 long=$(printf 'n%.0s' $(seq 1 256))
 
@@ -33,6 +34,13 @@ conform "symlink where a deleted file stood" \
 	'rm $T/victim.txt && $P symlink hello.txt $T/victim.txt && cat $T/victim.txt && ls $T'
 conform "symlink over a link made in the overlay: EEXIST; after rm, again" \
 	'$P symlink a $T/l && $P symlink b $T/l; rm $T/l && $P symlink c $T/l && $P readlink $T/l'
+
+# O_CREAT | O_EXCL never follows a link, even a dangling one into a writable
+# folder: EEXIST, and nothing is made at the target. Reached through a
+# read-only link a write went through, so the merged walk runs.
+capture shim sh -c "echo w > '$RO/link-to-sub/w'; '$RW_PROBE' open-excl '$RO/link-to-sub/dangle-out' x"
+is "$OUT:$(test -e "$RW/excl-target" && echo made || echo none)" "EEXIST:none" \
+	"open(O_CREAT|O_EXCL) of a dangling read-only link: EEXIST, its target not made"
 
 # --- readlink ----------------------------------------------------------------
 conform "readlink of lower links, and its errors: EINVAL, ENOENT, ENOTDIR, ELOOP" \
