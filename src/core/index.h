@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #define RW_INDEX_MAGIC 0x6d696873u /* "shim" */
-#define RW_INDEX_VERSION 1u
+#define RW_INDEX_VERSION 2u
 #define RW_INDEX_BITS_LOG2 21       /* 2 Mbit: ~0.1% false hits at 100k entries */
 #define RW_INDEX_WORDS ((1u << RW_INDEX_BITS_LOG2) / 64u)
 
@@ -46,7 +46,10 @@ struct rw_index {
 	uint32_t reaper_pid;  /* the process that removes the storage */
 	uint32_t warned;      /* one bit per one-time warning of the tree */
 	uint32_t shared;      /* session folder opened for users who changed */
-	uint32_t pad0;
+	uint32_t changes;     /* bumped when what a path resolves to may change
+				 for a path that exists: an overlay entry removed
+				 or moved, a whiteout, an opaque folder, a link
+				 marked; per-thread walk caches compare it */
 	char pad[4096 - 32];
 	uint64_t bits[RW_INDEX_WORDS];
 };
@@ -94,6 +97,18 @@ struct rw_index_cache {
  */
 int rw_index_lookup_cached(const struct rw_index *ix, struct rw_index_cache *cache, const char *path,
 			   size_t len);
+
+/** The count of changes (see struct rw_index), read once. */
+static inline uint32_t rw_index_changes(const struct rw_index *ix)
+{
+	return __atomic_load_n(&ix->changes, __ATOMIC_ACQUIRE);
+}
+
+/** Note a change: every walk cache of the tree drops what it holds. */
+static inline void rw_index_changed(struct rw_index *ix)
+{
+	__atomic_add_fetch(&ix->changes, 1, __ATOMIC_SEQ_CST);
+}
 
 /** Return 1 if nothing has been marked yet. */
 static inline int rw_index_empty(const struct rw_index *ix)

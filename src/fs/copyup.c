@@ -166,8 +166,7 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 		return rw_helper_call(with_data ? RW_HELP_COPY : RW_HELP_COPY_META, loc->path, loc->len);
 	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	r = rw_view_make_parents(loc->path, loc->len);
-	if (r < 0)
+	if (!loc->parent_upper && (r = rw_view_make_parents(loc->path, loc->len)) < 0)
 		return r;
 	rw_index_mark(rw_sess.ix, loc->path, loc->len, RW_MARK_ENTRY);
 
@@ -256,6 +255,8 @@ static int copy_children(char *path, size_t len)
 						child.layer = RW_LOWER;
 						child.whiteout = 0;
 						child.hidden = 0;
+						child.canon = 1;
+						child.parent_upper = 1; /* ufd is its folder */
 						child.len = clen;
 						memcpy(child.path, path, clen + 1);
 						r = rw_copy_up(&child, 1);

@@ -241,14 +241,13 @@ static int upper_has(const char *path, size_t len, const char *prefix)
 	return real_fstatat(rw_sess.fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* Whether upper folder @path is opaque; only folders marked SHADOW can be. */
 static int is_opaque(const char *path, size_t len)
 {
 	char rel[PATH_MAX];
 	struct stat st;
 	long r;
 
-	if (!rw_index_marked(rw_sess.ix, path, len, RW_MARK_SHADOW))
-		return 0;
 	r = rw_view_upper_rel(path, len, rel, sizeof(rel));
 	if (r < 0 || (size_t)r + sizeof("/" WH_OPAQUE) > sizeof(rel))
 		return 0;
@@ -317,27 +316,100 @@ static int splice_link(char *walk, const char *cur, size_t curlen, int from_uppe
 	return 0;
 }
 
+/* What the last walk of this thread found at the folder holding its last
+ * component, so that the next walk in the same folder (a tar, a build)
+ * starts there. Valid while the tree's change count stays @changes - 1;
+ * a state that needs the overlay on disk (canon, in upper) is only kept
+ * for folders found in the overlay, which change only through the shim. */
+struct walk_cache {
+	uint32_t changes; /* the tree's change count + 1; 0 while empty */
+	uint32_t len;
+	uint64_t h;
+	unsigned char hidden, exact, canon, in_upper;
+	char dir[240];
+};
+static __thread struct walk_cache walk_cache __attribute__((tls_model("initial-exec")));
+
+static int walk_cache_get(const char *dir, size_t len, uint32_t changes, struct walk_cache *out)
+{
+	struct walk_cache *c = &walk_cache;
+
+	if (__atomic_load_n(&c->changes, __ATOMIC_RELAXED) != changes + 1 || c->len != len ||
+	    memcmp(c->dir, dir, len))
+		return 0;
+	*out = *c;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	/* A signal handler of this thread may have refilled it meanwhile. */
+	return __atomic_load_n(&c->changes, __ATOMIC_RELAXED) == changes + 1 && out->len == len &&
+	       !memcmp(out->dir, dir, len);
+}
+
+static void walk_cache_put(const char *dir, size_t len, uint32_t changes, uint64_t h, int hidden,
+			   int exact, int canon, int in_upper)
+{
+	struct walk_cache *c = &walk_cache;
+
+	if (len >= sizeof(c->dir))
+		return;
+	/* Invalidate first: a signal handler may walk while the fields change. */
+	__atomic_store_n(&c->changes, 0, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	memcpy(c->dir, dir, len);
+	c->len = (uint32_t)len;
+	c->h = h;
+	c->hidden = (unsigned char)hidden;
+	c->exact = (unsigned char)exact;
+	c->canon = (unsigned char)(canon && in_upper);
+	c->in_upper = (unsigned char)in_upper;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->changes, changes + 1, __ATOMIC_RELAXED);
+}
+
+void rw_view_changed(void)
+{
+	if (rw_sess.ix)
+		rw_index_changed(rw_sess.ix);
+}
+
+/*
+ * The walk goes down one component at a time and touches the disk only
+ * where the index says the overlay may hold something, or where the
+ * answer needs the lower layer. What it knows about the folder reached:
+ *   hidden  nothing of the lower layer shows here (opaque, or new);
+ *   exact   hidden because the folder is new: everything in it was made
+ *           through the shim and marked, so an unmarked name is absent;
+ *           below an opaque folder a moved folder's entries are known by
+ *           their old names, so there every name is looked at;
+ *   canon   every component a write depends on was looked at.
+ */
 int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
 {
 	RW_BUSY_SCOPE();
 	char walk[PATH_MAX];
 	char *cur = loc->path;
-	size_t curlen = 1;
+	size_t curlen, known;
 	const char *p;
-	int hops = 0, hidden = 0, live = rw_sess.ix && !rw_index_empty(rw_sess.ix);
+	uint64_t h;
+	int hops = 0, hidden, exact, canon, cur_upper, parent_upper = 0, lower_link = 0;
+	int live = rw_sess.ix && !rw_index_empty(rw_sess.ix);
 	int follow = (flags & RW_FOLLOW) || vp->trailing;
-	int canon, lower_link = 0;
-	size_t known = 0;
+	uint32_t changes = live ? rw_index_changes(rw_sess.ix) : 0;
+	const char *lastname;
+	size_t plen;
+	struct walk_cache wc;
+	int cached;
 
 	memcpy(walk, vp->abs, vp->len + 1);
 restart:
 	cur[0] = '/';
 	cur[1] = '\0';
 	curlen = 1;
-	hidden = 0;
+	h = rw_index_hash("", 0);
+	hidden = exact = cur_upper = 0;
 	canon = 1;
 	loc->whiteout = 0;
 	loc->canon = 1;
+	loc->parent_upper = 0;
 	if (!walk[1]) {
 		/* The root: a folder in both layers once the overlay exists. */
 		if (real_fstatat(AT_FDCWD, "/", &loc->st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -350,11 +422,30 @@ restart:
 	/* Overlay folders are only ever made at canonical paths (every write
 	 * walks with RW_CANON), so when the parent is one, its ancestors need
 	 * no lower look: one look in upper/ instead of one per component. */
-	known = (flags & RW_CANON) && live && !hops ? canonical_parent(walk) : 0;
-	for (p = walk + 1; *p;) {
+	p = walk + 1;
+	known = 0;
+	cached = 0;
+	plen = live && !hops ? rw_path_split(walk, strlen(walk), &lastname) : 0;
+	if (plen > 1 && walk_cache_get(walk, plen, changes, &wc) && (wc.canon || !(flags & RW_CANON))) {
+		/* This thread walked to this folder already: start there. */
+		memcpy(cur, walk, plen);
+		cur[plen] = '\0';
+		curlen = plen;
+		h = wc.h;
+		hidden = wc.hidden;
+		exact = wc.exact;
+		canon = wc.canon;
+		cur_upper = wc.in_upper;
+		p = lastname;
+		cached = 1;
+	} else if ((flags & RW_CANON) && live && !hops) {
+		known = canonical_parent(walk);
+	}
+	for (; *p;) {
 		const char *c = p;
 		size_t clen, nextlen;
-		int last, in_upper = 0, wh = 0;
+		int last, in_upper = 0, wh = 0, shadow;
+		uint64_t hnext;
 		struct stat ust, lst;
 
 		while (*p && *p != '/')
@@ -370,14 +461,17 @@ restart:
 			cur[curlen] = '/';
 		memmove(cur + nextlen - clen, c, clen);
 		cur[nextlen] = '\0';
+		hnext = rw_index_hash_more(h, cur + nextlen - clen - 1, clen + 1);
+		shadow = live && rw_index_marked_hash(rw_sess.ix, hnext, RW_MARK_SHADOW);
+		parent_upper = cur_upper;
+		if (last && plen > 1 && curlen == plen && !cached)
+			walk_cache_put(cur, curlen, changes, h, hidden, exact, canon, cur_upper);
 
-		/* Below an opaque folder only the overlay counts, and a folder
-		 * moved there brought entries the index knows by old names. */
 		/* An ancestor marked ENTRY alone is a mirrored folder, which merges
 		 * by construction: only what changes the walk (SHADOW) is worth a
 		 * look on the way; the last component is looked at if marked at all. */
-		if (live && (hidden || rw_index_marked(rw_sess.ix, cur, nextlen,
-							  last ? RW_MARK_ENTRY : RW_MARK_SHADOW))) {
+		if (live && ((hidden && !exact) || shadow ||
+			     (last && rw_index_marked_hash(rw_sess.ix, hnext, RW_MARK_ENTRY)))) {
 			if (upper_stat(cur, nextlen, &ust) == 0)
 				in_upper = 1;
 			else if (!hidden)
@@ -400,13 +494,15 @@ restart:
 				goto found;
 			}
 			/* A folder: merged with a lower one unless the lower is hidden. */
-			int opaque = is_opaque(cur, nextlen);
+			int opaque = shadow && is_opaque(cur, nextlen);
+			int lower_dir = !hidden && !opaque &&
+					(last || shadow) &&
+					real_fstatat(AT_FDCWD, cur, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+					S_ISDIR(lst.st_mode);
 			if (last) {
 				loc->layer = RW_UPPER;
 				loc->st = ust;
-				if (!hidden && !opaque &&
-				    real_fstatat(AT_FDCWD, cur, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-				    S_ISDIR(lst.st_mode)) {
+				if (lower_dir) {
 					/* Keep the lower identity, so that a folder keeps its
 					 * device and inode when something inside it changes;
 					 * nlink 1 tells walkers not to count subfolders. */
@@ -418,11 +514,17 @@ restart:
 				hidden = hidden || opaque || loc->layer == RW_UPPER;
 				goto found;
 			}
-			if (opaque)
+			/* A folder the walk had to look at (SHADOW) is new when the
+			 * lower has no folder there: its names are all marked. */
+			if (opaque) {
 				hidden = 1;
+				exact = 0;
+			} else if (!hidden && shadow && !lower_dir) {
+				hidden = exact = 1;
+			}
 			canon = 1;
-			curlen = nextlen;
-			continue;
+			cur_upper = 1;
+			goto next;
 		}
 		if (wh || hidden) {
 			if (!last)
@@ -433,8 +535,7 @@ restart:
 			goto found;
 		}
 		/* Only the lower layer can have it. */
-		if (last || ((flags & RW_CANON) && nextlen > known) ||
-		    (live && rw_index_marked(rw_sess.ix, cur, nextlen, RW_MARK_SHADOW))) {
+		if (last || ((flags & RW_CANON) && nextlen > known) || shadow) {
 			if (real_fstatat(AT_FDCWD, cur, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
 				int e = errno;
 				if (last && e == ENOENT) {
@@ -448,9 +549,10 @@ restart:
 					return -ELOOP;
 				/* Reads through this link must find what writes put
 				 * behind it: mark it for every process of the tree. */
-				if ((flags & RW_CANON) && rw_sess.ix)
+				if ((flags & RW_CANON) && rw_sess.ix) {
 					rw_index_mark(rw_sess.ix, cur, nextlen, RW_MARK_SHADOW);
-				else
+					rw_view_changed();
+				} else
 					lower_link = 1;
 				int r = splice_link(walk, cur, curlen, 0, cur, nextlen, p);
 				if (r < 0)
@@ -467,7 +569,10 @@ restart:
 		} else if (nextlen > known) {
 			canon = 0;
 		}
+		cur_upper = nextlen == known;
+next:
 		curlen = nextlen;
+		h = hnext;
 	}
 	/* Only reached for a walk that ends in "/" handled above. */
 	return -ENOENT;
@@ -476,6 +581,7 @@ found:
 	loc->hidden = hidden;
 	/* A followed read-only link must be marked, which only RW_CANON does. */
 	loc->canon = canon && !lower_link;
+	loc->parent_upper = parent_upper;
 	if (vp->trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	return 0;
@@ -606,7 +712,9 @@ int rw_view_whiteout(const char *path, size_t len)
 		return (int)r;
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_ENTRY);
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
-	return make_marker(rel);
+	r = make_marker(rel);
+	rw_view_changed();
+	return (int)r;
 }
 
 void rw_view_unwhiteout(const char *path, size_t len)
@@ -628,7 +736,9 @@ int rw_view_make_opaque(const char *path, size_t len)
 		return -ENAMETOOLONG;
 	memcpy(rel + r, "/" WH_OPAQUE, sizeof("/" WH_OPAQUE));
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
-	return make_marker(rel);
+	r = make_marker(rel);
+	rw_view_changed();
+	return (int)r;
 }
 
 int rw_view_lower_exists(const struct rw_loc *loc)

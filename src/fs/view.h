@@ -40,6 +40,7 @@ struct rw_loc {
 	int hidden;     /* nothing of the lower layer shows at or below it */
 	int canon;      /* every component a write depends on was looked at:
 			   the same answer an RW_CANON walk gives */
+	int parent_upper; /* the folder holding it is in the overlay */
 	struct stat st; /* the entry, not followed (for RW_MERGED: the lower's
 			   identity with the upper's attributes) */
 	size_t len;
@@ -102,6 +103,13 @@ size_t rw_view_unmap(char *real, size_t len);
 void rw_view_cwd_changed(const char *vpath, size_t len, int stored);
 
 /* ---- changes to the overlay (only after rw_session_storage() succeeded) -- */
+
+/**
+ * Note that what an existing path resolves to may have changed (an overlay
+ * entry removed or moved, a whiteout, an opaque folder, a link marked), so
+ * that every thread of the tree walks afresh. Call it after the change.
+ */
+void rw_view_changed(void);
 
 /**
  * Mark @path as made anew in the overlay: lookups of it and of anything

@@ -22,8 +22,7 @@ static int mkdir_overlay(const struct rw_vpath *vp, mode_t mode)
 		return r;
 	if (loc.layer != RW_NONE)
 		return -EEXIST;
-	r = rw_view_make_parents(loc.path, loc.len);
-	if (r < 0)
+	if (!loc.parent_upper && (r = rw_view_make_parents(loc.path, loc.len)) < 0)
 		return r;
 	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;

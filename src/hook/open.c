@@ -100,8 +100,7 @@ static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode, const
 			return -ENOENT;
 		if (vp->trailing)
 			return -EISDIR;
-		r = rw_view_make_parents(loc.path, loc.len);
-		if (r < 0)
+		if (!loc.parent_upper && (r = rw_view_make_parents(loc.path, loc.len)) < 0)
 			return r;
 		rw_view_mark_new(loc.path, loc.len);
 		r = open_upper(&loc, flags, mode);

@@ -75,7 +75,9 @@ static int unlink_redirected(const struct rw_vpath *vp, int flags, int err)
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end(call, vp, -1, unlink_overlay(vp, flags));
+	r = unlink_overlay(vp, flags);
+	rw_view_changed();
+	return rw_redirect_end(call, vp, -1, r);
 }
 
 int rw_unlinkat(int dirfd, const char *path, int flags)
@@ -215,7 +217,9 @@ static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *n
 	r = rw_redirect_begin("rename", ov, -1, err);
 	if (r < 0)
 		return r;
-	return rw_redirect_end("rename", ov, -1, rename_overlay(ov, nv, flags));
+	r = rename_overlay(ov, nv, flags);
+	rw_view_changed();
+	return rw_redirect_end("rename", ov, -1, r);
 }
 
 /* One of the names may be in the overlay. Where both are only on the real
