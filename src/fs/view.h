@@ -60,6 +60,9 @@ enum rw_quick { RW_PASS, RW_EXCLUDED, RW_LOOK };
  */
 int rw_view_live(void);
 
+/** Write "/proc/self/fd/@fd" into @out (32 bytes at least); return its length. */
+size_t rw_fd_name(int fd, char *out);
+
 /**
  * Make @path (relative to @dirfd, AT_FDCWD or absolute) absolute in @vp,
  * mapping storage paths of the working folder or @dirfd back to the paths

@@ -11,23 +11,6 @@
 #include "hook/create.h"
 #include "hook/hook.h"
 
-size_t rw_fd_name(int fd, char *out)
-{
-	char digits[12];
-	unsigned int v = (unsigned int)fd;
-	size_t i = 14;
-	int n = 0;
-
-	memcpy(out, "/proc/self/fd/", 14);
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (n)
-		out[i++] = digits[--n];
-	out[i] = '\0';
-	return i;
-}
-
 long rw_at_name(int dirfd, const char *path, char *out, size_t outsz)
 {
 	char head[32];

@@ -46,9 +46,6 @@ int rw_make_redirected(const char *call, const struct rw_vpath *vp, rw_make_op o
  */
 int rw_resolve_new(const struct rw_vpath *vp, int flags, struct rw_loc *loc);
 
-/** Write "/proc/self/fd/@fd" into @out (32 bytes at least); return its length. */
-size_t rw_fd_name(int fd, char *out);
-
 /**
  * Write a path naming @path relative to @dirfd into @out, for calls that
  * have no *at() form: @path itself when it is absolute or @dirfd is

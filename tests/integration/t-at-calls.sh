@@ -3,7 +3,7 @@
 # t-at-calls.sh - the *at() calls with a directory fd opened on a read-only
 # folder see and change the merged view like their path-taking siblings.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 14
 
 is "$(probe openat-w "$RO/sub" at.txt x)" EROFS "without rwshim openat(dirfd, O_CREAT) fails with EROFS"
 
@@ -51,3 +51,28 @@ new" "opendir/readdir list the merged folder without deleted entries"
 
 capture shim "$RW_PROBE" access-w "$RO/hello.txt"
 is "$OUT" ok "access(W_OK) on a read-only file reports that a write would now succeed"
+
+# A descriptor follows its folder when someone outside the tree renames it:
+# the *at calls after that act where the folder now is. Here the folder moves
+# into a protected path (RWSHIM_PATHS), so a write through the descriptor
+# must now be redirected, not land in the real folder.
+mkdir "$RW/q" "$WORK/sync"
+mkfifo "$WORK/sync/ready" "$WORK/sync/go"
+cat >"$WORK/held-fd.py" <<'PY'
+import os, sys
+rw, sync = sys.argv[1], sys.argv[2]
+fd = os.open(rw + "/q", os.O_RDONLY | os.O_DIRECTORY)
+os.close(os.open("a", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+open(sync + "/ready", "w").close()
+open(sync + "/go").read()
+os.close(os.open("b", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+print(" ".join(sorted(os.listdir(rw + "/p"))), os.path.exists(rw + "/q"))
+PY
+RWSHIM_PATHS="$RW/p" "$RWSHIM_BIN" -- sh -c "echo live > '$RO/live'; python3 '$WORK/held-fd.py' '$RW' '$WORK/sync'" >"$WORK/held.out" 2>&1 &
+pid=$!
+cat "$WORK/sync/ready" >/dev/null
+mv "$RW/q" "$RW/p"
+: >"$WORK/sync/go"
+wait "$pid"
+is "$(cat "$WORK/held.out")" "a b False" "a held folder descriptor follows its folder's rename by another process"
+is "$(ls "$RW/p" | tr '\n' ' ')" "a " "the write after the rename, now in a protected path, was redirected, not made for real"
