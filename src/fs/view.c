@@ -25,11 +25,6 @@
 
 static const char *const always_excluded[] = { "/proc", "/sys", "/dev" };
 
-int rw_view_live(void)
-{
-	return (rw_sess.ix && !rw_index_empty(rw_sess.ix)) || rw_cfg.paths.n > 0;
-}
-
 /* ---- the working folder, cached --------------------------------------- */
 
 /* A seqlock: readers copy and check the sequence did not move; a writer

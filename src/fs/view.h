@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "fs/session.h"
+
 /* A path as the program named it, made absolute and normalised. */
 struct rw_vpath {
 	size_t len;
@@ -58,7 +60,10 @@ enum rw_quick { RW_PASS, RW_EXCLUDED, RW_LOOK };
  * Return 1 if the tree has an overlay with anything in it, or protects
  * paths: only then does any call need more than the real function.
  */
-int rw_view_live(void);
+static inline int rw_view_live(void)
+{
+	return (rw_sess.ix && !rw_index_empty(rw_sess.ix)) || rw_cfg.paths.n > 0;
+}
 
 /** Write "/proc/self/fd/@fd" into @out (32 bytes at least); return its length. */
 size_t rw_fd_name(int fd, char *out);

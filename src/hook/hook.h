@@ -20,10 +20,23 @@
 #include <errno.h>
 
 #include "fs/real.h"
+#include "fs/view.h"
 #include "rwshim.h"
 
 /** Set the library up if nobody did yet; return 1 when hooks may act. */
 int rw_ready(void);
+
+/*
+ * 1 when a call that only reads has nothing for the hooks to do: the
+ * library is set up, and the tree has no overlay and protects nothing.
+ * Such a call goes straight to the real function, the common case of
+ * every program that writes nowhere read-only.
+ */
+static inline int rw_quiet(void)
+{
+	extern int rw_init_done;
+	return rw_likely(__atomic_load_n(&rw_init_done, __ATOMIC_ACQUIRE)) && !rw_view_live();
+}
 
 /* Call the real function; before it is resolved (a hook reached from inside
  * dlsym) use @fallback, usually the raw system call. */

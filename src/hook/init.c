@@ -21,6 +21,7 @@
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
 static int init_state;
 static int active;
+int rw_init_done;
 int rw_redirect_eacces;
 
 /* Read every setting; bad ones are said later, once per tree. */
@@ -82,6 +83,7 @@ int rw_ready(void)
 		errno = saved;
 	}
 	__atomic_store_n(&init_state, INIT_DONE, __ATOMIC_RELEASE);
+	__atomic_store_n(&rw_init_done, 1, __ATOMIC_RELEASE);
 	return __atomic_load_n(&active, __ATOMIC_RELAXED);
 }
 

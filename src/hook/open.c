@@ -176,6 +176,14 @@ int rw_openat(int dirfd, const char *path, int flags, mode_t mode)
 
 /* ---- the spellings ------------------------------------------------------- */
 
+/* A read-only open with nothing to do goes straight to the real call. */
+#define OPEN_QUIET(dirfd, path, flags)                                                   \
+	do {                                                                             \
+		if (!wants_write(flags) && rw_quiet())                                   \
+			return RW_REAL(openat, (int)syscall(SYS_openat, dirfd, path, flags, 0), \
+				       dirfd, path, flags, 0);                           \
+	} while (0)
+
 #define MODE_ARG(flags, mode)                              \
 	do {                                               \
 		if (needs_mode(flags)) {                   \
@@ -191,6 +199,7 @@ RW_EXPORT int open(const char *path, int flags, ...)
 	int saved = errno;
 	mode_t mode = 0;
 
+	OPEN_QUIET(AT_FDCWD, path, flags);
 	MODE_ARG(flags, mode);
 	return rw_ret(rw_openat(AT_FDCWD, path, flags, mode), saved);
 }
@@ -201,6 +210,7 @@ RW_EXPORT int open64(const char *path, int flags, ...)
 	int saved = errno;
 	mode_t mode = 0;
 
+	OPEN_QUIET(AT_FDCWD, path, flags | O_LARGEFILE);
 	MODE_ARG(flags, mode);
 	return rw_ret(rw_openat(AT_FDCWD, path, flags | O_LARGEFILE, mode), saved);
 }
@@ -211,6 +221,7 @@ RW_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	int saved = errno;
 	mode_t mode = 0;
 
+	OPEN_QUIET(dirfd, path, flags);
 	MODE_ARG(flags, mode);
 	return rw_ret(rw_openat(dirfd, path, flags, mode), saved);
 }
@@ -221,6 +232,7 @@ RW_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	int saved = errno;
 	mode_t mode = 0;
 
+	OPEN_QUIET(dirfd, path, flags | O_LARGEFILE);
 	MODE_ARG(flags, mode);
 	return rw_ret(rw_openat(dirfd, path, flags | O_LARGEFILE, mode), saved);
 }

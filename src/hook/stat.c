@@ -35,6 +35,30 @@ int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 }
 
 #ifdef STATX_TYPE /* musl before 1.2.5 has no struct statx */
+static void stat_to_statx(const struct stat *st, struct statx *stx)
+{
+	memset(stx, 0, sizeof(*stx));
+	stx->stx_mask = STATX_BASIC_STATS;
+	stx->stx_blksize = (uint32_t)st->st_blksize;
+	stx->stx_nlink = (uint32_t)st->st_nlink;
+	stx->stx_uid = st->st_uid;
+	stx->stx_gid = st->st_gid;
+	stx->stx_mode = (uint16_t)st->st_mode;
+	stx->stx_ino = st->st_ino;
+	stx->stx_size = (uint64_t)st->st_size;
+	stx->stx_blocks = (uint64_t)st->st_blocks;
+	stx->stx_atime.tv_sec = st->st_atim.tv_sec;
+	stx->stx_atime.tv_nsec = (uint32_t)st->st_atim.tv_nsec;
+	stx->stx_mtime.tv_sec = st->st_mtim.tv_sec;
+	stx->stx_mtime.tv_nsec = (uint32_t)st->st_mtim.tv_nsec;
+	stx->stx_ctime.tv_sec = st->st_ctim.tv_sec;
+	stx->stx_ctime.tv_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	stx->stx_rdev_major = major(st->st_rdev);
+	stx->stx_rdev_minor = minor(st->st_rdev);
+	stx->stx_dev_major = major(st->st_dev);
+	stx->stx_dev_minor = minor(st->st_dev);
+}
+
 int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
 {
 	char rel[PATH_MAX];
@@ -48,6 +72,11 @@ int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct s
 	}
 	if (r < 0)
 		return r;
+	/* The walk stat'ed the entry: enough when only the basic fields are asked. */
+	if (!(mask & ~STATX_BASIC_STATS)) {
+		stat_to_statx(&loc.st, stx);
+		return 0;
+	}
 	flags |= AT_SYMLINK_NOFOLLOW;
 	if (loc.layer == RW_LOWER)
 		r = real_statx(AT_FDCWD, loc.path, flags, mask, stx);
@@ -159,7 +188,9 @@ static int stat_view(int dirfd, const char *path, struct stat *st, int flags)
 #define STAT_HOOK(name, params, dirfd, path, st, flags, ...)                              \
 	RW_EXPORT int name params                                                         \
 	{                                                                                 \
-		int saved = errno, r = stat_view(dirfd, path, (struct stat *)(st), flags);   \
+		int saved = errno, r = 0;                                                 \
+		if (!rw_quiet())                                                          \
+			r = stat_view(dirfd, path, (struct stat *)(st), flags);           \
 		if (r == 0)                                                               \
 			return RW_REAL(name, (int)syscall(SYS_newfstatat, dirfd, path, st,   \
 							  flags),                             \
@@ -203,6 +234,10 @@ STAT_HOOK(__fxstatat64, (int ver, int dirfd, const char *path, struct stat64 *st
 RW_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
 {
 	int saved = errno;
+
+	if (rw_quiet())
+		return RW_REAL(statx, (int)syscall(SYS_statx, dirfd, path, flags, mask, stx), dirfd, path,
+			       flags, mask, stx);
 	return rw_ret(rw_statx(dirfd, path, flags, mask, stx), saved);
 }
 #endif
@@ -210,11 +245,19 @@ RW_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, s
 RW_EXPORT int access(const char *path, int mode)
 {
 	int saved = errno;
+
+	if (!(mode & W_OK) && rw_quiet())
+		return RW_REAL(faccessat, (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, 0), AT_FDCWD,
+			       path, mode, 0);
 	return rw_ret(rw_faccessat(AT_FDCWD, path, mode, 0), saved);
 }
 
 RW_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	int saved = errno;
+
+	if (!(mode & W_OK) && rw_quiet())
+		return RW_REAL(faccessat, (int)syscall(SYS_faccessat2, dirfd, path, mode, flags), dirfd,
+			       path, mode, flags);
 	return rw_ret(rw_faccessat(dirfd, path, mode, flags), saved);
 }
