@@ -509,7 +509,7 @@ int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
 	const char *lastname;
 	size_t plen;
 	struct walk_cache wc;
-	int cached;
+	int cached, put = 0;
 
 	memcpy(walk, vp->abs, vp->len + 1);
 restart:
@@ -536,7 +536,7 @@ restart:
 	 * no lower look: one look in upper/ instead of one per component. */
 	p = walk + 1;
 	known = 0;
-	cached = 0;
+	cached = put = 0;
 	plen = live && !hops ? rw_path_split(walk, strlen(walk), &lastname) : 0;
 	if (plen > 1 && walk_cache_get(walk, plen, changes, &wc) && (wc.canon || !(flags & RW_CANON))) {
 		/* This thread walked to this folder already: start there. */
@@ -576,8 +576,14 @@ restart:
 		hnext = rw_index_hash_more(h, cur + nextlen - clen - 1, clen + 1);
 		shadow = live && rw_index_marked_hash(rw_sess.ix, hnext, RW_MARK_SHADOW);
 		parent_upper = cur_upper;
-		if (last && plen > 1 && curlen == plen && !cached)
-			walk_cache_put(cur, curlen, changes, h, hidden, exact, canon, cur_upper);
+		if (last && plen > 1 && curlen == plen && !cached) {
+			/* The folder's state, kept below once it is known to exist. */
+			put = 1;
+			wc.h = h;
+			wc.hidden = (unsigned char)hidden;
+			wc.exact = (unsigned char)exact;
+			wc.canon = (unsigned char)canon;
+		}
 
 		/* An ancestor marked ENTRY alone is a mirrored folder, which merges
 		 * by construction: only what changes the walk (SHADOW) is worth a
@@ -694,6 +700,11 @@ found:
 	/* A followed read-only link must be marked, which only RW_CANON does. */
 	loc->canon = canon && !lower_link;
 	loc->parent_upper = parent_upper;
+	/* A folder the walk did not look at may not exist; were it made later
+	 * as a link in the overlay, a kept state would miss the link. Found
+	 * in the overlay, or holding what was found, it exists. */
+	if (put && (parent_upper || loc->layer != RW_NONE))
+		walk_cache_put(walk, plen, changes, wc.h, wc.hidden, wc.exact, wc.canon, parent_upper);
 	if (vp->trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	return 0;

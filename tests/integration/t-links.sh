@@ -13,7 +13,7 @@ lower_extra() {
 }
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/conform.sh"
-plan 32
+plan 33
 
 long=$(printf 'n%.0s' $(seq 1 256))
 
@@ -41,6 +41,26 @@ conform "symlink over a link made in the overlay: EEXIST; after rm, again" \
 capture shim sh -c "echo w > '$RO/link-to-sub/w'; '$RW_PROBE' open-excl '$RO/link-to-sub/dangle-out' x"
 is "$OUT:$(test -e "$RW/excl-target" && echo made || echo none)" "EEXIST:none" \
 	"open(O_CREAT|O_EXCL) of a dangling read-only link: EEXIST, its target not made"
+
+# A process looks a path up below a folder that does not exist, another one
+# makes that folder as a link: the next look-up goes through the link (a walk
+# must not keep what it learnt about a folder it never saw).
+cat >"$WORK/link-later.py" <<'PY'
+import os, sys
+t = sys.argv[1]
+open(t + "/first", "w").close()
+def st(p):
+    try:
+        return "size %d" % os.stat(p).st_size
+    except OSError as e:
+        return os.strerror(e.errno)
+print(st(t + "/later/deep/file.txt"), end="; ")
+os.system("ln -s sub '%s/later'" % t)
+print(st(t + "/later/deep/file.txt"))
+PY
+capture env RWSHIM_PATHS="$RO" "$RWSHIM_BIN" -- python3 "$WORK/link-later.py" "$RO"
+is "$OUT" "No such file or directory; size 13" \
+	"a link made over a missing folder shows what it points to at once to a process that looked before"
 
 # --- readlink ----------------------------------------------------------------
 conform "readlink of lower links, and its errors: EINVAL, ENOENT, ENOTDIR, ELOOP" \
