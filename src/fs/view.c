@@ -531,9 +531,6 @@ restart:
 		loc->len = 1;
 		return 0;
 	}
-	/* Overlay folders are only ever made at canonical paths (every write
-	 * walks with RW_CANON), so when the parent is one, its ancestors need
-	 * no lower look: one look in upper/ instead of one per component. */
 	p = walk + 1;
 	known = 0;
 	cached = put = 0;
@@ -551,6 +548,10 @@ restart:
 		p = lastname;
 		cached = 1;
 	} else if ((flags & RW_CANON) && live && !hops) {
+		/* Overlay folders are only ever made at canonical paths (every
+		 * write walks with RW_CANON), so when the parent is one, its
+		 * ancestors need no lower look: one look in upper/ instead of
+		 * one per component. */
 		known = canonical_parent(walk);
 	}
 	for (; *p;) {
