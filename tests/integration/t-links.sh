@@ -13,7 +13,7 @@ lower_extra() {
 }
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/conform.sh"
-plan 33
+plan 34
 
 long=$(printf 'n%.0s' $(seq 1 256))
 
@@ -61,6 +61,23 @@ PY
 capture env RWSHIM_PATHS="$RO" "$RWSHIM_BIN" -- python3 "$WORK/link-later.py" "$RO"
 is "$OUT" "No such file or directory; size 13" \
 	"a link made over a missing folder shows what it points to at once to a process that looked before"
+
+# A process knows a folder it made; another one replaces the folder with a
+# link: the first one's next look-up goes through the link (what a thread
+# keeps of a folder is dropped when any process of the tree removes one).
+cat >"$WORK/replaced.py" <<'PY'
+import os, sys
+t = sys.argv[1]
+os.mkdir(t + "/nd")
+open(t + "/nd/mine", "w").close()
+os.system("rm -r '%s/nd' && ln -s sub '%s/nd'" % (t, t))
+try:
+    print("size %d" % os.stat(t + "/nd/file.txt").st_size)
+except OSError as e:
+    print(os.strerror(e.errno))
+PY
+capture shim python3 "$WORK/replaced.py" "$RO"
+is "$OUT" "size 12" "a folder replaced by a link in another process: the next look-up follows the link"
 
 # --- readlink ----------------------------------------------------------------
 conform "readlink of lower links, and its errors: EINVAL, ENOENT, ENOTDIR, ELOOP" \
