@@ -140,8 +140,12 @@ static int identity(int dirfd, const char *path, int flags, uint64_t id[3])
 {
 	struct statx sx;
 
-	if (!real_statx || real_statx(dirfd, path, flags | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID,
-				      &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID) || !S_ISDIR(sx.stx_mode))
+	if (!real_statx ||
+	    real_statx(dirfd, path, flags | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_MNT_ID,
+		       &sx) < 0 ||
+	    (sx.stx_mask & (STATX_TYPE | STATX_INO | STATX_MNT_ID)) !=
+		    (STATX_TYPE | STATX_INO | STATX_MNT_ID) ||
+	    !S_ISDIR(sx.stx_mode))
 		return -1;
 	id[0] = ((uint64_t)sx.stx_dev_major << 32) | sx.stx_dev_minor;
 	id[1] = sx.stx_ino;
