@@ -111,7 +111,8 @@ static void append_to(const char *file, int dirfd, const struct line *l)
 	real_close(fd);
 }
 
-void rw_log_call(const char *call, const char *path, int flags, long result, int audit)
+void rw_log_call(const char *call, const char *path, const char *to, int flags, long result,
+		 int audit)
 {
 	RW_BUSY_SCOPE();
 	struct line l = { .n = 0 };
@@ -127,6 +128,10 @@ void rw_log_call(const char *call, const char *path, int flags, long result, int
 	put(&l, call);
 	put(&l, " ");
 	put(&l, path);
+	if (to) {
+		put(&l, " -> ");
+		put(&l, to);
+	}
 	if (flags >= 0)
 		put_flags(&l, flags);
 	put(&l, ": ");

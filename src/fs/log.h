@@ -13,11 +13,13 @@
 void rw_log_init(void);
 
 /**
- * Write one line for @call on @path: @flags are open flags (-1 for a call
- * that takes none), @result a value or -errno. @audit marks a refused write
- * that audit mode leaves refused; those are also kept for the summary.
+ * Write one line for @call on @path (and @to, the second path of a rename,
+ * or NULL): @flags are open flags (-1 for a call that takes none), @result
+ * a value or -errno. @audit marks a refused write that audit mode leaves
+ * refused; those are also kept for the summary, by @path.
  */
-void rw_log_call(const char *call, const char *path, int flags, long result, int audit);
+void rw_log_call(const char *call, const char *path, const char *to, int flags, long result,
+		 int audit);
 
 /** The name of @err ("EROFS"), or NULL for one this table lacks. */
 const char *rw_errname(int err);

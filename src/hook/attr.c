@@ -50,13 +50,13 @@ static int op_chmod(int dirfd, const char *path, int flags, void *arg)
 RW_EXPORT int chmod(const char *path, mode_t mode)
 {
 	int saved = errno;
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_chmod, &mode), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_chmod, &mode), saved);
 }
 
 RW_EXPORT int lchmod(const char *path, mode_t mode)
 {
 	int saved = errno;
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 1, op_chmod, &mode), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 1, op_chmod, &mode), saved);
 }
 
 RW_EXPORT int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
@@ -65,14 +65,14 @@ RW_EXPORT int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 
 	if (flags & ~AT_SYMLINK_NOFOLLOW)
 		return rw_ret(-EINVAL, saved);
-	return rw_ret(rw_modify_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW, op_chmod, &mode),
+	return rw_ret(rw_modify_at(__func__, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, op_chmod, &mode),
 		      saved);
 }
 
 RW_EXPORT int fchmod(int fd, mode_t mode)
 {
 	int saved = errno;
-	return rw_ret(rw_modify_fd(fd, op_chmod, &mode), saved);
+	return rw_ret(rw_modify_fd(__func__, fd, op_chmod, &mode), saved);
 }
 
 /* ---- chown ------------------------------------------------------------------- */
@@ -96,7 +96,7 @@ RW_EXPORT int chown(const char *path, uid_t uid, gid_t gid)
 	struct owner o = { uid, gid };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_chown, &o), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_chown, &o), saved);
 }
 
 RW_EXPORT int lchown(const char *path, uid_t uid, gid_t gid)
@@ -104,7 +104,7 @@ RW_EXPORT int lchown(const char *path, uid_t uid, gid_t gid)
 	struct owner o = { uid, gid };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 1, op_chown, &o), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 1, op_chown, &o), saved);
 }
 
 RW_EXPORT int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
@@ -116,8 +116,9 @@ RW_EXPORT int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int fl
 		return rw_ret(-EINVAL, saved);
 	path = opaque(path);
 	if ((flags & AT_EMPTY_PATH) && path && !path[0])
-		return rw_ret(rw_modify_fd(dirfd, op_chown, &o), saved);
-	return rw_ret(rw_modify_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW, op_chown, &o), saved);
+		return rw_ret(rw_modify_fd(__func__, dirfd, op_chown, &o), saved);
+	return rw_ret(rw_modify_at(__func__, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, op_chown, &o),
+		      saved);
 }
 
 RW_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
@@ -125,7 +126,7 @@ RW_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 	struct owner o = { uid, gid };
 	int saved = errno;
 
-	return rw_ret(rw_modify_fd(fd, op_chown, &o), saved);
+	return rw_ret(rw_modify_fd(__func__, fd, op_chown, &o), saved);
 }
 
 /* ---- times ------------------------------------------------------------------- */
@@ -172,8 +173,8 @@ RW_EXPORT int utimensat(int dirfd, const char *path, const struct timespec ts[2]
 	if (!path || (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return real_utimensat ? real_utimensat(dirfd, path, ts, flags) : (int)rw_enosys();
 	if ((flags & AT_EMPTY_PATH) && !path[0])
-		return rw_ret(rw_modify_fd(dirfd, op_utimens, &t), saved);
-	return rw_ret(rw_modify_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW, op_utimens, &t),
+		return rw_ret(rw_modify_fd(__func__, dirfd, op_utimens, &t), saved);
+	return rw_ret(rw_modify_at(__func__, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, op_utimens, &t),
 		      saved);
 }
 
@@ -182,7 +183,7 @@ RW_EXPORT int futimens(int fd, const struct timespec ts[2])
 	struct times t = { ts, 1 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_fd(fd, op_utimens, &t), saved);
+	return rw_ret(rw_modify_fd(__func__, fd, op_utimens, &t), saved);
 }
 
 RW_EXPORT int utime(const char *path, const struct utimbuf *buf)
@@ -198,7 +199,7 @@ RW_EXPORT int utime(const char *path, const struct utimbuf *buf)
 		ts[1].tv_nsec = 0;
 		t.ts = ts;
 	}
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_utimens, &t), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_utimens, &t), saved);
 }
 
 RW_EXPORT int utimes(const char *path, const struct timeval tv[2])
@@ -207,7 +208,7 @@ RW_EXPORT int utimes(const char *path, const struct timeval tv[2])
 	struct times t = { from_timeval(tv, ts), 0 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_utimens, &t), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_utimens, &t), saved);
 }
 
 RW_EXPORT int lutimes(const char *path, const struct timeval tv[2])
@@ -216,7 +217,7 @@ RW_EXPORT int lutimes(const char *path, const struct timeval tv[2])
 	struct times t = { from_timeval(tv, ts), 0 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 1, op_utimens, &t), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 1, op_utimens, &t), saved);
 }
 
 RW_EXPORT int futimes(int fd, const struct timeval tv[2])
@@ -225,7 +226,7 @@ RW_EXPORT int futimes(int fd, const struct timeval tv[2])
 	struct times t = { from_timeval(tv, ts), 1 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_fd(fd, op_utimens, &t), saved);
+	return rw_ret(rw_modify_fd(__func__, fd, op_utimens, &t), saved);
 }
 
 RW_EXPORT int futimesat(int dirfd, const char *path, const struct timeval tv[2])
@@ -236,9 +237,9 @@ RW_EXPORT int futimesat(int dirfd, const char *path, const struct timeval tv[2])
 
 	/* A NULL path names the descriptor itself. */
 	if (!path)
-		return rw_ret(rw_modify_fd(dirfd, op_utimens, &t), saved);
+		return rw_ret(rw_modify_fd(__func__, dirfd, op_utimens, &t), saved);
 	t.fd_call = 0;
-	return rw_ret(rw_modify_at(dirfd, path, 0, op_utimens, &t), saved);
+	return rw_ret(rw_modify_at(__func__, dirfd, path, 0, op_utimens, &t), saved);
 }
 
 /* ---- truncate ---------------------------------------------------------------- */
@@ -261,7 +262,7 @@ static int op_truncate(int dirfd, const char *path, int flags, void *arg)
 RW_EXPORT int truncate(const char *path, off_t len)
 {
 	int saved = errno;
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_truncate, &len), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_truncate, &len), saved);
 }
 
 #ifdef __GLIBC__ /* musl: the *64 names are macros for the plain ones */
@@ -272,6 +273,6 @@ RW_EXPORT int truncate64(const char *path, off64_t len)
 	off_t l = (off_t)len;
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_truncate, &l), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_truncate, &l), saved);
 }
 #endif

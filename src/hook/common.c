@@ -28,12 +28,13 @@ int rw_look(int dirfd, const char *path, int follow, struct rw_loc *loc)
 	return loc->layer == RW_NONE ? -ENOENT : 1;
 }
 
-int rw_redirect_begin(const char *call, const struct rw_vpath *vp, int flags, int err)
+int rw_redirect_begin(const char *call, const struct rw_vpath *vp, const struct rw_vpath *to,
+		      int flags, int err)
 {
 	int r;
 
 	if (rw_cfg.audit) {
-		rw_log_call(call, vp->abs, flags, -err, 1);
+		rw_log_call(call, vp->abs, to ? to->abs : NULL, flags, -err, 1);
 		return -err;
 	}
 	if (rw_view_quick(vp) == RW_EXCLUDED)
@@ -44,13 +45,14 @@ int rw_redirect_begin(const char *call, const struct rw_vpath *vp, int flags, in
 	return 0;
 }
 
-int rw_redirect_end(const char *call, const struct rw_vpath *vp, int flags, int result)
+int rw_redirect_end(const char *call, const struct rw_vpath *vp, const struct rw_vpath *to,
+		    int flags, int result)
 {
 	if (result == -ENOSPC || result == -EDQUOT)
 		rw_say_once(RW_WARN_NOSPACE, "the storage folder ", rw_sess.path,
 			    " is out of space: writes that do not fit fail with ENOSPC", (char *)NULL);
 	if (rw_cfg.log)
-		rw_log_call(call, vp->abs, flags, result, 0);
+		rw_log_call(call, vp->abs, to ? to->abs : NULL, flags, result, 0);
 	return result;
 }
 
@@ -79,17 +81,18 @@ static int modify_overlay(const struct rw_vpath *vp, int nofollow, rw_at_op op, 
 	return op_upper(&loc, op, arg);
 }
 
-static int modify_redirected(const struct rw_vpath *vp, int nofollow, rw_at_op op, void *arg,
-			     int err)
+static int modify_redirected(const char *call, const struct rw_vpath *vp, int nofollow, rw_at_op op,
+			     void *arg, int err)
 {
-	int r = rw_redirect_begin("change", vp, -1, err);
+	int r = rw_redirect_begin(call, vp, NULL, -1, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end("change", vp, -1, modify_overlay(vp, nofollow, op, arg));
+	return rw_redirect_end(call, vp, NULL, -1, modify_overlay(vp, nofollow, op, arg));
 }
 
-int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *arg)
+int rw_modify_at(const char *call, int dirfd, const char *path, int nofollow, rw_at_op op,
+		 void *arg)
 {
 	int flags = nofollow ? AT_SYMLINK_NOFOLLOW : 0;
 	struct rw_vpath vp;
@@ -102,7 +105,7 @@ int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *a
 		if (r >= 0 || !rw_ready() || !path || !path[0] || !rw_refused(-r) ||
 		    rw_view_abs(dirfd, path, &vp) < 0)
 			return r;
-		return modify_redirected(&vp, nofollow, op, arg, -r);
+		return modify_redirected(call, &vp, nofollow, op, arg, -r);
 	}
 	r = rw_view_resolve(&vp, nofollow ? 0 : RW_FOLLOW, &loc);
 	if (r < 0)
@@ -119,10 +122,10 @@ int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *a
 	}
 	if (loc.layer == RW_MERGED)
 		return op_upper(&loc, op, arg);
-	return modify_redirected(&vp, nofollow, op, arg, r < 0 ? -r : EROFS);
+	return modify_redirected(call, &vp, nofollow, op, arg, r < 0 ? -r : EROFS);
 }
 
-int rw_modify_fd(int fd, rw_at_op op, void *arg)
+int rw_modify_fd(const char *call, int fd, rw_at_op op, void *arg)
 {
 	struct rw_vpath vp;
 	int r = op(fd, "", AT_EMPTY_PATH, arg);
@@ -132,5 +135,5 @@ int rw_modify_fd(int fd, rw_at_op op, void *arg)
 	/* "" relative to the descriptor is the descriptor's own path. */
 	if (rw_view_abs(fd, ".", &vp) < 0)
 		return r;
-	return modify_redirected(&vp, 1, op, arg, -r);
+	return modify_redirected(call, &vp, 1, op, arg, -r);
 }

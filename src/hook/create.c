@@ -79,11 +79,11 @@ static int make_overlay(const struct rw_vpath *vp, rw_make_op op, void *arg)
 int rw_make_redirected(const char *call, const struct rw_vpath *vp, rw_make_op op, void *arg,
 		       int err)
 {
-	int r = rw_redirect_begin(call, vp, -1, err);
+	int r = rw_redirect_begin(call, vp, NULL, -1, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end(call, vp, -1, make_overlay(vp, op, arg));
+	return rw_redirect_end(call, vp, NULL, -1, make_overlay(vp, op, arg));
 }
 
 int rw_make_at(const char *call, int dirfd, const char *path, rw_make_op op, void *arg)

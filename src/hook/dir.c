@@ -41,11 +41,11 @@ static int mkdir_overlay(const struct rw_vpath *vp, mode_t mode)
 
 static int mkdir_redirected(const struct rw_vpath *vp, mode_t mode, int err)
 {
-	int r = rw_redirect_begin("mkdir", vp, -1, err);
+	int r = rw_redirect_begin("mkdir", vp, NULL, -1, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end("mkdir", vp, -1, mkdir_overlay(vp, mode));
+	return rw_redirect_end("mkdir", vp, NULL, -1, mkdir_overlay(vp, mode));
 }
 
 int rw_mkdirat(int dirfd, const char *path, mode_t mode)

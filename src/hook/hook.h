@@ -97,11 +97,13 @@ typedef int (*rw_at_op)(int dirfd, const char *path, int flags, void *arg);
 /**
  * Change entry @path (relative to @dirfd) with @op, copying it up first
  * when the real filesystem refuses the change: the shape of chmod, chown,
- * utimensat, truncate and setxattr. @nofollow when the entry itself is
- * meant. Entries in the overlay are changed there; entries only on the real
- * filesystem are changed there if it takes the change.
+ * utimensat, truncate and setxattr. @call names the hook for --log and
+ * --audit. @nofollow when the entry itself is meant. Entries in the overlay
+ * are changed there; entries only on the real filesystem are changed there
+ * if it takes the change.
  */
-int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *arg);
+int rw_modify_at(const char *call, int dirfd, const char *path, int nofollow, rw_at_op op,
+		 void *arg);
 
 /**
  * The same for a descriptor: @fd's entry is found by its /proc/self/fd
@@ -109,21 +111,24 @@ int rw_modify_at(int dirfd, const char *path, int nofollow, rw_at_op op, void *a
  * read-only file (the change lands on the copy; the descriptor keeps
  * reading the same content).
  */
-int rw_modify_fd(int fd, rw_at_op op, void *arg);
+int rw_modify_fd(const char *call, int fd, rw_at_op op, void *arg);
 
 struct rw_vpath;
 
 /**
  * The start of every write the overlay takes over: @call names the hook for
- * --log and --audit, @vp the path, @flags the open flags (-1 for none), @err
+ * --log and --audit, @vp the path (@to the second one of a rename, or
+ * NULL), @flags the open flags (-1 for none), @err
  * what the real call said. Returns 0 to go on in the overlay, or -errno to
  * give the program: @err for excluded paths and in audit mode (which logs
  * the refusal), -ENOSPC or @err when the storage cannot take it.
  */
-int rw_redirect_begin(const char *call, const struct rw_vpath *vp, int flags, int err);
+int rw_redirect_begin(const char *call, const struct rw_vpath *vp, const struct rw_vpath *to,
+		      int flags, int err);
 
 /** The end of it: log @result (a value or -errno) with --log; return it. */
-int rw_redirect_end(const char *call, const struct rw_vpath *vp, int flags, int result);
+int rw_redirect_end(const char *call, const struct rw_vpath *vp, const struct rw_vpath *to,
+		    int flags, int result);
 
 /** Note what exec hooks hand to new programs (the library's path, the
  * settings the tree started with). Called once at start. */

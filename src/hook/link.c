@@ -179,11 +179,11 @@ static int link_overlay(int odirfd, const char *opath, int flags, const struct r
 static int link_redirected(int odirfd, const char *opath, int flags, const struct rw_vpath *nv,
 			   int err)
 {
-	int r = rw_redirect_begin("link", nv, -1, err);
+	int r = rw_redirect_begin("link", nv, NULL, -1, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end("link", nv, -1, link_overlay(odirfd, opath, flags, nv));
+	return rw_redirect_end("link", nv, NULL, -1, link_overlay(odirfd, opath, flags, nv));
 }
 
 int rw_linkat(int odirfd, const char *opath, int ndirfd, const char *npath, int flags)

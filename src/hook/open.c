@@ -50,7 +50,8 @@ static int open_walk_flags(int flags)
 /* Open @vp in the overlay, copying it up or making it as the flags say.
  * @seen is what the caller's walk found, used when it is as good as a
  * canonical one. */
-static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode, const struct rw_loc *seen)
+static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode,
+			const struct rw_loc *seen)
 {
 	struct rw_loc loc;
 	int excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
@@ -116,11 +117,11 @@ static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode, const
 static int open_redirected(const struct rw_vpath *vp, int flags, mode_t mode, int err,
 			   const struct rw_loc *seen)
 {
-	int r = rw_redirect_begin("open", vp, flags, err);
+	int r = rw_redirect_begin("open", vp, NULL, flags, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end("open", vp, flags, open_overlay(vp, flags, mode, seen));
+	return rw_redirect_end("open", vp, NULL, flags, open_overlay(vp, flags, mode, seen));
 }
 
 int rw_openat(int dirfd, const char *path, int flags, mode_t mode)

@@ -71,13 +71,13 @@ static int unlink_overlay(const struct rw_vpath *vp, int flags)
 static int unlink_redirected(const struct rw_vpath *vp, int flags, int err)
 {
 	const char *call = (flags & AT_REMOVEDIR) ? "rmdir" : "unlink";
-	int r = rw_redirect_begin(call, vp, -1, err);
+	int r = rw_redirect_begin(call, vp, NULL, -1, err);
 
 	if (r < 0)
 		return r;
 	r = unlink_overlay(vp, flags);
 	rw_view_changed();
-	return rw_redirect_end(call, vp, -1, r);
+	return rw_redirect_end(call, vp, NULL, -1, r);
 }
 
 int rw_unlinkat(int dirfd, const char *path, int flags)
@@ -214,12 +214,12 @@ static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *n
 	/* Both names must be ones the overlay may take. */
 	if (rw_view_quick(nv) == RW_EXCLUDED && !rw_cfg.audit)
 		return -err;
-	r = rw_redirect_begin("rename", ov, -1, err);
+	r = rw_redirect_begin("rename", ov, nv, -1, err);
 	if (r < 0)
 		return r;
 	r = rename_overlay(ov, nv, flags);
 	rw_view_changed();
-	return rw_redirect_end("rename", ov, -1, r);
+	return rw_redirect_end("rename", ov, nv, -1, r);
 }
 
 /* One of the names may be in the overlay. Where both are only on the real

@@ -114,7 +114,7 @@ RW_EXPORT int setxattr(const char *path, const char *name, const void *value, si
 	struct xattr_change c = { name, value, size, flags, 0 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_xattr, &c), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_xattr, &c), saved);
 }
 
 RW_EXPORT int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)
@@ -122,7 +122,7 @@ RW_EXPORT int lsetxattr(const char *path, const char *name, const void *value, s
 	struct xattr_change c = { name, value, size, flags, 0 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 1, op_xattr, &c), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 1, op_xattr, &c), saved);
 }
 
 RW_EXPORT int fsetxattr(int fd, const char *name, const void *value, size_t size, int flags)
@@ -130,7 +130,7 @@ RW_EXPORT int fsetxattr(int fd, const char *name, const void *value, size_t size
 	struct xattr_change c = { name, value, size, flags, 0 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_fd(fd, op_xattr, &c), saved);
+	return rw_ret(rw_modify_fd(__func__, fd, op_xattr, &c), saved);
 }
 
 RW_EXPORT int removexattr(const char *path, const char *name)
@@ -138,7 +138,7 @@ RW_EXPORT int removexattr(const char *path, const char *name)
 	struct xattr_change c = { name, NULL, 0, 0, 1 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 0, op_xattr, &c), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 0, op_xattr, &c), saved);
 }
 
 RW_EXPORT int lremovexattr(const char *path, const char *name)
@@ -146,7 +146,7 @@ RW_EXPORT int lremovexattr(const char *path, const char *name)
 	struct xattr_change c = { name, NULL, 0, 0, 1 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_at(AT_FDCWD, path, 1, op_xattr, &c), saved);
+	return rw_ret(rw_modify_at(__func__, AT_FDCWD, path, 1, op_xattr, &c), saved);
 }
 
 RW_EXPORT int fremovexattr(int fd, const char *name)
@@ -154,5 +154,5 @@ RW_EXPORT int fremovexattr(int fd, const char *name)
 	struct xattr_change c = { name, NULL, 0, 0, 1 };
 	int saved = errno;
 
-	return rw_ret(rw_modify_fd(fd, op_xattr, &c), saved);
+	return rw_ret(rw_modify_fd(__func__, fd, op_xattr, &c), saved);
 }

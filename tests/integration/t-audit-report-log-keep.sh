@@ -5,7 +5,7 @@
 # lists what a run added, changed and deleted; --log gives one whole line per
 # redirected call; --keep leaves the overlay as an OCI layer folder.
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 22
 
 # --audit: the program fails exactly as without rwshim.
 capture python3 -c "open('$RO/x', 'w')"
@@ -49,6 +49,12 @@ is "$(grep -c '^rwshim: log: pid [0-9]* [a-z]* \(open\|mkdir\) ' "$WORK/log")" 1
 is "$(grep -c "open $RO/f[1-8] O_WRONLY|O_CREAT|O_TRUNC: ok" "$WORK/log")" 8 \
 	"each open line names the path, the flags and the result"
 is "$(grep -cv '^rwshim: log: ' "$WORK/log")" 0 "no line is torn or mixed"
+# A rename names both paths; a change names the call that made it.
+capture "$RWSHIM_BIN" --log -- sh -c "mv '$RO/hello.txt' '$RO/moved.txt'; chmod 600 '$RO/log.txt'; touch -h '$RO/sub/file.txt'"
+is "$(printf '%s\n' "$ERR" | sed -n 's/^rwshim: log: pid [0-9]* [a-z]* //p')" \
+	"rename $RO/hello.txt -> $RO/moved.txt: ok
+fchmodat $RO/log.txt: ok
+utimensat $RO/sub/file.txt: ok" "--log: rename shows where to, changes show their call"
 
 # --keep: the overlay stays, as an OCI layer folder.
 capture "$RWSHIM_BIN" --keep="$WORK/layer" -- sh -c "echo k > '$RO/k'; rm '$RO/victim.txt'"
