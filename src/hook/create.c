@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hook/create.c - making one new name through the merged view (see
- * create.h): the shape symlink, link, mknod and bind share, as mkdir has
- * its own in dir.c.
+ * create.h): the shape mkdir, symlink, link, mknod and bind share.
  */
 #include <string.h>
 
@@ -32,7 +31,7 @@ long rw_storage_name(const char *rel, char *out, size_t outsz)
 	return rw_at_name(rw_sess.fd, rel, out, outsz);
 }
 
-int rw_resolve_new(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
+int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_loc *loc)
 {
 	struct rw_vpath plain;
 	int r;
@@ -48,17 +47,17 @@ int rw_resolve_new(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
 	plain.stored = vp->stored;
 	memcpy(plain.abs, vp->abs, vp->len + 1);
 	r = rw_view_resolve(&plain, flags, loc);
-	if (r == 0 && loc->layer == RW_NONE)
+	if (r == 0 && loc->layer == RW_NONE && !folder)
 		return -ENOENT;
 	return r;
 }
 
 /* Make @vp in the overlay with @op. */
-static int make_overlay(const struct rw_vpath *vp, rw_make_op op, void *arg)
+static int make_overlay(const struct rw_vpath *vp, int folder, rw_make_op op, void *arg)
 {
 	char rel[PATH_MAX];
 	struct rw_loc loc;
-	int r = rw_resolve_new(vp, RW_CANON, &loc);
+	int r = rw_resolve_new(vp, RW_CANON, folder, &loc);
 
 	if (r < 0)
 		return r;
@@ -76,17 +75,18 @@ static int make_overlay(const struct rw_vpath *vp, rw_make_op op, void *arg)
 	return r;
 }
 
-int rw_make_redirected(const char *call, const struct rw_vpath *vp, rw_make_op op, void *arg,
-		       int err)
+int rw_make_redirected(const char *call, const struct rw_vpath *vp, int folder, rw_make_op op,
+		       void *arg, int err)
 {
 	int r = rw_redirect_begin(call, vp, NULL, -1, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end(call, vp, NULL, -1, make_overlay(vp, op, arg));
+	return rw_redirect_end(call, vp, NULL, -1, make_overlay(vp, folder, op, arg));
 }
 
-int rw_make_at(const char *call, int dirfd, const char *path, rw_make_op op, void *arg)
+int rw_make_at(const char *call, int dirfd, const char *path, int folder, rw_make_op op,
+	       void *arg)
 {
 	struct rw_vpath vp;
 	struct rw_loc loc;
@@ -99,21 +99,21 @@ int rw_make_at(const char *call, int dirfd, const char *path, rw_make_op op, voi
 		if (r == 0 || !rw_ready() || !path || !path[0] || !rw_refused(-r) ||
 		    rw_view_abs(dirfd, path, &vp) < 0)
 			return r;
-		return rw_make_redirected(call, &vp, op, arg, -r);
+		return rw_make_redirected(call, &vp, folder, op, arg, -r);
 	}
-	r = rw_resolve_new(&vp, 0, &loc);
+	r = rw_resolve_new(&vp, 0, folder, &loc);
 	if (r < 0)
 		return r;
 	if (loc.layer != RW_NONE)
 		return -EEXIST;
 	if (loc.hidden || loc.whiteout || rw_view_protected(&vp))
-		return rw_make_redirected(call, &vp, op, arg, EROFS);
+		return rw_make_redirected(call, &vp, folder, op, arg, EROFS);
 	r = op(AT_FDCWD, loc.path, NULL, arg);
 	if (r == 0)
 		return 0;
 	/* A new name in a folder that only the overlay has fails below with
 	 * ENOENT: it belongs in the overlay too. */
 	if (rw_refused(-r) || r == -ENOENT || r == -ENOTDIR)
-		return rw_make_redirected(call, &vp, op, arg, -r);
+		return rw_make_redirected(call, &vp, folder, op, arg, -r);
 	return r;
 }

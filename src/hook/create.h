@@ -28,23 +28,26 @@ typedef int (*rw_make_op)(int dirfd, const char *path, const struct rw_loc *uppe
  * the overlay (a deleted name, a folder only the overlay has).
  * Returns 0 or -errno, with the kernel's precedence: -EEXIST when the merged
  * view has the name (links included, never followed), -ENOENT for a missing
- * name written with a trailing slash, -ENOENT/-ENOTDIR for a missing parent.
+ * name written with a trailing slash (unless @folder: a folder may be named
+ * so), -ENOENT/-ENOTDIR for a missing parent.
  */
-int rw_make_at(const char *call, int dirfd, const char *path, rw_make_op op, void *arg);
+int rw_make_at(const char *call, int dirfd, const char *path, int folder, rw_make_op op,
+	       void *arg);
 
 /**
  * The second half of rw_make_at(): the real filesystem refused @vp with
  * @err (returned when the overlay cannot take it either, e.g. in /proc).
  */
-int rw_make_redirected(const char *call, const struct rw_vpath *vp, rw_make_op op, void *arg,
-		       int err);
+int rw_make_redirected(const char *call, const struct rw_vpath *vp, int folder, rw_make_op op,
+		       void *arg, int err);
 
 /**
  * Resolve @vp for making a new name there: like rw_view_resolve() with
  * @flags, but a trailing slash neither follows a final link nor demands a
- * folder; it turns a missing name into -ENOENT.
+ * folder; it turns a missing name into -ENOENT unless @folder is what will
+ * be made there.
  */
-int rw_resolve_new(const struct rw_vpath *vp, int flags, struct rw_loc *loc);
+int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_loc *loc);
 
 /**
  * Write a path naming @path relative to @dirfd into @out, for calls that

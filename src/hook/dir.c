@@ -10,77 +10,23 @@
 #include "fs/dirmerge.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "hook/create.h"
 #include "hook/hook.h"
 
-static int mkdir_overlay(const struct rw_vpath *vp, mode_t mode)
+/* rw_make_at()'s operation for a folder: on the real filesystem, or in the
+ * overlay, where one made where a deleted folder stood starts empty. */
+static int make_dir(int dirfd, const char *path, const struct rw_loc *upper, void *arg)
 {
-	char rel[PATH_MAX];
-	struct rw_loc loc;
-	int r = rw_view_resolve(vp, RW_CANON, &loc);
+	mode_t mode = *(mode_t *)arg;
 
-	if (r < 0)
-		return r;
-	if (loc.layer != RW_NONE)
-		return -EEXIST;
-	if (!loc.parent_upper && (r = rw_view_make_parents(loc.path, loc.len)) < 0)
-		return r;
-	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
-		return -ENAMETOOLONG;
-	rw_view_mark_new(loc.path, loc.len);
-	if (real_mkdirat(rw_sess.fd, rel, mode) < 0)
+	if (RW_REAL(mkdirat, (int)syscall(SYS_mkdirat, dirfd, path, mode), dirfd, path, mode) < 0)
 		return -errno;
-	/* A folder made where a deleted one stood starts empty. */
-	if (loc.whiteout) {
-		r = rw_view_make_opaque(loc.path, loc.len);
-		if (r < 0)
-			return r;
-		rw_view_unwhiteout(loc.path, loc.len);
-	}
-	return 0;
-}
-
-static int mkdir_redirected(const struct rw_vpath *vp, mode_t mode, int err)
-{
-	int r = rw_redirect_begin("mkdir", vp, NULL, -1, err);
-
-	if (r < 0)
-		return r;
-	return rw_redirect_end("mkdir", vp, NULL, -1, mkdir_overlay(vp, mode));
+	return upper && upper->whiteout ? rw_view_make_opaque(upper->path, upper->len) : 0;
 }
 
 int rw_mkdirat(int dirfd, const char *path, mode_t mode)
 {
-	struct rw_vpath vp;
-	struct rw_loc loc;
-	int r, e;
-
-	if (!rw_ready() || !path) {
-		r = RW_REAL(mkdirat, (int)syscall(SYS_mkdirat, dirfd, path, mode), dirfd, path, mode);
-		return r < 0 ? -errno : r;
-	}
-	if (!rw_view_live() || rw_view_abs(dirfd, path, &vp) < 0 || rw_view_quick(&vp) != RW_LOOK) {
-		r = real_mkdirat(dirfd, path, mode);
-		if (r == 0 || !rw_refused(errno))
-			return r < 0 ? -errno : 0;
-		e = errno;
-		if (rw_view_abs(dirfd, path, &vp) < 0)
-			return -e;
-		return mkdir_redirected(&vp, mode, e);
-	}
-	r = rw_view_resolve(&vp, 0, &loc);
-	if (r < 0)
-		return r;
-	if (loc.layer != RW_NONE)
-		return -EEXIST;
-	if (loc.hidden || loc.whiteout || rw_view_protected(&vp))
-		return mkdir_redirected(&vp, mode, EROFS);
-	r = real_mkdirat(AT_FDCWD, loc.path, mode);
-	if (r == 0)
-		return 0;
-	e = errno;
-	if (rw_refused(e) || e == ENOENT || e == ENOTDIR)
-		return mkdir_redirected(&vp, mode, e);
-	return -e;
+	return rw_make_at("mkdir", dirfd, path, 1, make_dir, &mode);
 }
 
 RW_EXPORT int mkdir(const char *path, mode_t mode)

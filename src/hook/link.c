@@ -40,7 +40,7 @@ int rw_symlinkat(const char *target, int dirfd, const char *path)
 		return -ENAMETOOLONG;
 	if (!target)
 		return make_symlink(dirfd, path, NULL, NULL);
-	return rw_make_at("symlink", dirfd, path, make_symlink, (void *)target);
+	return rw_make_at("symlink", dirfd, path, 0, make_symlink, (void *)target);
 }
 
 RW_EXPORT int symlink(const char *target, const char *path)
@@ -144,7 +144,7 @@ static int link_overlay(int odirfd, const char *opath, int flags, const struct r
 	direct = link_source(odirfd, opath, flags, &o);
 	if (direct < 0)
 		return direct;
-	r = rw_resolve_new(nv, RW_CANON, &n);
+	r = rw_resolve_new(nv, RW_CANON, 0, &n);
 	if (r < 0)
 		return r;
 	if (n.layer != RW_NONE)
@@ -220,7 +220,7 @@ int rw_linkat(int odirfd, const char *opath, int ndirfd, const char *npath, int 
 	}
 	if ((r = rw_view_abs(ndirfd, npath, &nv)) < 0)
 		return r;
-	r = rw_resolve_new(&nv, 0, &n);
+	r = rw_resolve_new(&nv, 0, 0, &n);
 	if (r < 0)
 		return r;
 	if (n.layer != RW_NONE)

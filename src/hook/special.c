@@ -68,7 +68,7 @@ int rw_mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 	default:
 		return -EINVAL;
 	}
-	return rw_make_at("mknod", dirfd, path, make_node, &a);
+	return rw_make_at("mknod", dirfd, path, 0, make_node, &a);
 }
 
 RW_EXPORT int mknod(const char *path, mode_t mode, dev_t dev)
@@ -300,7 +300,7 @@ int rw_bind(int sock, const struct sockaddr *addr, socklen_t len)
 		r = RW_REAL(bind, (int)syscall(SYS_bind, sock, addr, len), sock, addr, len);
 		return r < 0 ? -errno : 0;
 	}
-	r = rw_make_at("bind", AT_FDCWD, path, make_socket, &a);
+	r = rw_make_at("bind", AT_FDCWD, path, 0, make_socket, &a);
 	return r == -EEXIST ? -EADDRINUSE : r;
 }
 

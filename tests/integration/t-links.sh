@@ -13,7 +13,7 @@ lower_extra() {
 }
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/conform.sh"
-plan 34
+plan 35
 
 long=$(printf 'n%.0s' $(seq 1 256))
 
@@ -41,6 +41,10 @@ conform "symlink over a link made in the overlay: EEXIST; after rm, again" \
 capture shim sh -c "echo w > '$RO/link-to-sub/w'; '$RW_PROBE' open-excl '$RO/link-to-sub/dangle-out' x"
 is "$OUT:$(test -e "$RW/excl-target" && echo made || echo none)" "EEXIST:none" \
 	"open(O_CREAT|O_EXCL) of a dangling read-only link: EEXIST, its target not made"
+# mkdir("link/") does not follow the link either: EEXIST, nothing made.
+capture shim sh -c "echo w > '$RO/link-to-sub/w2'; '$RW_PROBE' mkdir '$RO/link-to-sub/dangle-out/'"
+is "$OUT:$(test -e "$RW/excl-target" && echo made || echo none)" "EEXIST:none" \
+	"mkdir of a dangling read-only link with a trailing slash: EEXIST, its target not made"
 
 # A process looks a path up below a folder that does not exist, another one
 # makes that folder as a link: the next look-up goes through the link (a walk
