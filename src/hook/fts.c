@@ -398,6 +398,17 @@ static FTSENT *move_on(struct walk *w, FTSENT *p)
 	}
 }
 
+/* What fts_read returns on going down to @p, the first of a list: @p, or
+ * the next entry when @p is skipped (errno @saved unless the walk ended). */
+static FTSENT *first_of(struct walk *w, FTSENT *p, int saved)
+{
+	if (!arrive(w, p))
+		p = move_on(w, p);
+	if (p)
+		errno = saved;
+	return p;
+}
+
 static FTSENT *fts_read_common(FTS *fts)
 {
 	struct walk *w = (struct walk *)fts;
@@ -417,14 +428,7 @@ static FTSENT *fts_read_common(FTS *fts)
 			return NULL;
 		}
 		ENT(w->parent)->children = p;
-		if (arrive(w, p)) {
-			errno = saved;
-			return p;
-		}
-		p = move_on(w, p);
-		if (p)
-			errno = saved;
-		return p;
+		return first_of(w, p, saved);
 	}
 	p = w->fts.fts_cur;
 	if (!p) {
@@ -472,11 +476,7 @@ static FTSENT *fts_read_common(FTS *fts)
 			errno = saved;
 			return p;
 		}
-		p = n->children;
-		if (arrive(w, p)) {
-			errno = saved;
-			return p;
-		}
+		return first_of(w, n->children, saved);
 	}
 	p = move_on(w, p);
 	if (p)
