@@ -39,38 +39,7 @@
 #include <unistd.h>
 #include <utime.h>
 
-static const struct {
-	int num;
-	const char *name;
-} errnames[] = {
-	{ EPERM, "EPERM" },	   { ENOENT, "ENOENT" },	 { ESRCH, "ESRCH" },
-	{ EINTR, "EINTR" },	   { EIO, "EIO" },		 { ENXIO, "ENXIO" },
-	{ E2BIG, "E2BIG" },	   { ENOEXEC, "ENOEXEC" },	 { EBADF, "EBADF" },
-	{ ECHILD, "ECHILD" },	   { EAGAIN, "EAGAIN" },	 { ENOMEM, "ENOMEM" },
-	{ EACCES, "EACCES" },	   { EFAULT, "EFAULT" },	 { EBUSY, "EBUSY" },
-	{ EEXIST, "EEXIST" },	   { EXDEV, "EXDEV" },		 { ENODEV, "ENODEV" },
-	{ ENOTDIR, "ENOTDIR" },	   { EISDIR, "EISDIR" },	 { EINVAL, "EINVAL" },
-	{ ENFILE, "ENFILE" },	   { EMFILE, "EMFILE" },	 { ETXTBSY, "ETXTBSY" },
-	{ EFBIG, "EFBIG" },	   { ENOSPC, "ENOSPC" },	 { ESPIPE, "ESPIPE" },
-	{ EROFS, "EROFS" },	   { EMLINK, "EMLINK" },	 { EPIPE, "EPIPE" },
-	{ ERANGE, "ERANGE" },	   { ENAMETOOLONG, "ENAMETOOLONG" },
-	{ ENOSYS, "ENOSYS" },	   { ENOTEMPTY, "ENOTEMPTY" },	 { ELOOP, "ELOOP" },
-	{ EOPNOTSUPP, "EOPNOTSUPP" }, { EDQUOT, "EDQUOT" },	 { ESTALE, "ESTALE" },
-	{ ENODATA, "ENODATA" },	   { EADDRINUSE, "EADDRINUSE" }, { ECONNREFUSED, "ECONNREFUSED" },
-	{ ENOTSOCK, "ENOTSOCK" },
-};
-
-static const char *errname(int e)
-{
-	static char buf[32];
-	size_t i;
-
-	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].num == e)
-			return errnames[i].name;
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
-}
+#include "errname.h"
 
 /** Print the errno name of the failed call and return exit status 1. */
 static int fail(void)

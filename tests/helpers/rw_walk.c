@@ -48,30 +48,7 @@ extern char *__realpath_chk(const char *, char *, size_t);
 extern char *__getcwd_chk(char *, size_t, size_t);
 extern char *__getwd_chk(char *, size_t);
 
-static const struct {
-	int num;
-	const char *name;
-} errnames[] = {
-	{ EPERM, "EPERM" },   { ENOENT, "ENOENT" },	  { EBADF, "EBADF" },
-	{ EACCES, "EACCES" }, { EEXIST, "EEXIST" },	  { EXDEV, "EXDEV" },
-	{ ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },	  { EINVAL, "EINVAL" },
-	{ EMFILE, "EMFILE" }, { ENOSPC, "ENOSPC" },	  { EROFS, "EROFS" },
-	{ ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" }, { ENOSYS, "ENOSYS" },
-	{ ENOTEMPTY, "ENOTEMPTY" }, { ELOOP, "ELOOP" },	  { E2BIG, "E2BIG" },
-	{ EAGAIN, "EAGAIN" }, { EFAULT, "EFAULT" },
-};
-
-static const char *errname(int e)
-{
-	static char buf[32];
-	size_t i;
-
-	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].num == e)
-			return errnames[i].name;
-	snprintf(buf, sizeof(buf), "E%d", e);
-	return buf;
-}
+#include "errname.h"
 
 static int fail(void)
 {
