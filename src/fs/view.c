@@ -373,12 +373,11 @@ static int is_opaque(const char *path, size_t len)
 
 /* ---- resolution --------------------------------------------------------- */
 
-/* The length of @walk's parent when that folder is in the overlay, else 0. */
-static size_t canonical_parent(const char *walk)
+/* @plen, the length of @walk's parent, when that folder is in the overlay;
+ * else 0. */
+static size_t canonical_parent(const char *walk, size_t plen)
 {
 	char parent[PATH_MAX];
-	const char *name;
-	size_t plen = rw_path_split(walk, strlen(walk), &name);
 	struct stat st;
 
 	if (plen <= 1 || !rw_index_marked(rw_sess.ix, walk, plen, RW_MARK_ENTRY))
@@ -460,8 +459,9 @@ static int walk_cache_get(const char *dir, size_t len, uint32_t changes, struct 
 	       !memcmp(out->dir, dir, len);
 }
 
-static void walk_cache_put(const char *dir, size_t len, uint32_t changes, uint64_t h, int hidden,
-			   int exact, int canon, int in_upper)
+/* Keep @state (its hash and flags) as folder @dir's. */
+static void walk_cache_put(const char *dir, size_t len, uint32_t changes,
+			   const struct walk_cache *state)
 {
 	struct walk_cache *c = &walk_cache;
 
@@ -472,11 +472,11 @@ static void walk_cache_put(const char *dir, size_t len, uint32_t changes, uint64
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	memcpy(c->dir, dir, len);
 	c->len = (uint32_t)len;
-	c->h = h;
-	c->hidden = (unsigned char)hidden;
-	c->exact = (unsigned char)exact;
-	c->canon = (unsigned char)(canon && in_upper);
-	c->in_upper = (unsigned char)in_upper;
+	c->h = state->h;
+	c->hidden = state->hidden;
+	c->exact = state->exact;
+	c->canon = state->canon && state->in_upper;
+	c->in_upper = state->in_upper;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->changes, changes + 1, __ATOMIC_RELAXED);
 }
@@ -556,7 +556,7 @@ restart:
 		 * write walks with RW_CANON), so when the parent is one, its
 		 * ancestors need no lower look: one look in upper/ instead of
 		 * one per component. */
-		known = canonical_parent(walk);
+		known = canonical_parent(walk, plen);
 	}
 	for (; *p;) {
 		const char *c = p;
@@ -708,8 +708,10 @@ found:
 	/* A folder the walk did not look at may not exist; were it made later
 	 * as a link in the overlay, a kept state would miss the link. Found
 	 * in the overlay, or holding what was found, it exists. */
-	if (put && (parent_upper || loc->layer != RW_NONE))
-		walk_cache_put(walk, plen, changes, wc.h, wc.hidden, wc.exact, wc.canon, parent_upper);
+	if (put && (parent_upper || loc->layer != RW_NONE)) {
+		wc.in_upper = (unsigned char)parent_upper;
+		walk_cache_put(walk, plen, changes, &wc);
+	}
 	if (vp->trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	return 0;
