@@ -26,6 +26,10 @@
 /** Set the library up if nobody did yet; return 1 when hooks may act. */
 int rw_ready(void);
 
+/* Where the set-up is (hook/init.c). */
+enum { RW_INIT_NONE, RW_INIT_RUNNING, RW_INIT_DONE };
+extern int rw_init_state;
+
 /*
  * 1 when a call that only reads has nothing for the hooks to do: the
  * library is set up, and the tree has no overlay and protects nothing.
@@ -34,8 +38,8 @@ int rw_ready(void);
  */
 static inline int rw_quiet(void)
 {
-	extern int rw_init_done;
-	return rw_likely(__atomic_load_n(&rw_init_done, __ATOMIC_ACQUIRE)) && !rw_view_live();
+	return rw_likely(__atomic_load_n(&rw_init_state, __ATOMIC_ACQUIRE) == RW_INIT_DONE) &&
+	       !rw_view_live();
 }
 
 /* Call the real function; before it is resolved (a hook reached from inside

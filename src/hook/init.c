@@ -18,10 +18,8 @@
 #include "fs/session.h"
 #include "hook/hook.h"
 
-enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
-static int init_state;
+int rw_init_state;
 static int active;
-int rw_init_done;
 int rw_redirect_eacces;
 
 /* Read every setting; bad ones are said later, once per tree. */
@@ -64,12 +62,12 @@ static void init(void)
 
 int rw_ready(void)
 {
-	int expected = INIT_NONE;
+	int expected = RW_INIT_NONE;
 
-	if (rw_likely(__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE))
+	if (rw_likely(__atomic_load_n(&rw_init_state, __ATOMIC_ACQUIRE) == RW_INIT_DONE))
 		return __atomic_load_n(&active, __ATOMIC_RELAXED) && !rw_busy;
-	if (!__atomic_compare_exchange_n(&init_state, &expected, INIT_RUNNING, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
+	if (!__atomic_compare_exchange_n(&rw_init_state, &expected, RW_INIT_RUNNING, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		/* Set-up is under way (maybe below us on this very thread): the
 		 * real function is all we may call. */
 		int saved = errno;
@@ -82,8 +80,7 @@ int rw_ready(void)
 		init();
 		errno = saved;
 	}
-	__atomic_store_n(&init_state, INIT_DONE, __ATOMIC_RELEASE);
-	__atomic_store_n(&rw_init_done, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&rw_init_state, RW_INIT_DONE, __ATOMIC_RELEASE);
 	return __atomic_load_n(&active, __ATOMIC_RELAXED);
 }
 
@@ -105,7 +102,7 @@ __attribute__((destructor)) static void rw_destructor(void)
 {
 	int saved = errno;
 
-	if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE)
+	if (__atomic_load_n(&rw_init_state, __ATOMIC_ACQUIRE) == RW_INIT_DONE)
 		rw_session_end();
 	errno = saved;
 }
@@ -113,7 +110,7 @@ __attribute__((destructor)) static void rw_destructor(void)
 /* Shells (dash) leave with _exit(), which runs no destructor. */
 RW_EXPORT void _exit(int status)
 {
-	if (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE && !rw_busy)
+	if (__atomic_load_n(&rw_init_state, __ATOMIC_ACQUIRE) == RW_INIT_DONE && !rw_busy)
 		rw_session_end();
 	if (real__exit)
 		real__exit(status);
