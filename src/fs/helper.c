@@ -13,6 +13,7 @@
 #include "core/path.h"
 #include "fs/copyup.h"
 #include "fs/helper.h"
+#include "fs/msg.h"
 #include "fs/real.h"
 #include "fs/session.h"
 #include "fs/view.h"
@@ -59,7 +60,10 @@ int rw_helper_call(enum rw_helper_op op, const char *path, size_t len)
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
+		int e = errno;
+		rw_say_once(RW_WARN_HELPER, "cannot reach the storage helper of this root-started tree (",
+			    rw_strerror(e), "); writes of other users to read-only places fail as before",
+			    (char *)NULL);
 	} else if (send(fd, &req, 1 + len + 1, MSG_NOSIGNAL) < 0) {
 		r = -errno;
 	} else {
@@ -130,10 +134,9 @@ static void serve(int lsock)
 	}
 }
 
-int rw_helper_start(int sessfd)
+int rw_helper_listen(int sessfd)
 {
 	struct sockaddr_un sa;
-	pid_t parent = getpid(), pid;
 	int s;
 
 	if (sock_addr(sessfd, &sa) < 0)
@@ -147,14 +150,20 @@ int rw_helper_start(int sessfd)
 		real_close(s);
 		return -e;
 	}
-	pid = fork();
+	return s;
+}
+
+int rw_helper_start(int lsock, int sessfd)
+{
+	pid_t parent = getpid(), pid = fork();
+
 	if (pid < 0) {
 		int e = errno;
-		real_close(s);
+		real_close(lsock);
 		return -e;
 	}
 	if (pid > 0) {
-		real_close(s);
+		real_close(lsock);
 		return pid;
 	}
 	/* The helper lives exactly as long as the reaper. */
@@ -164,6 +173,6 @@ int rw_helper_start(int sessfd)
 	prctl(PR_SET_NAME, "rwshim-helper", 0, 0, 0);
 	serving = 1;
 	rw_sess.fd = sessfd;
-	serve(s);
+	serve(lsock);
 	_exit(0);
 }

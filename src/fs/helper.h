@@ -31,10 +31,18 @@ int rw_helper_needed(void);
 int rw_helper_call(enum rw_helper_op op, const char *path, size_t len);
 
 /**
- * Start serving in a child of the reaper, which owns descriptor @sessfd of
- * the session. Returns the child's pid or -errno; the child dies with the
- * reaper at the latest.
+ * Bind and listen on the session's socket, through descriptor @sessfd of
+ * the session folder. Done by the tree before the reaper exists, so that a
+ * process of the tree never asks before anyone listens. Returns the socket
+ * or -errno.
  */
-int rw_helper_start(int sessfd);
+int rw_helper_listen(int sessfd);
+
+/**
+ * Serve on @lsock in a child of the reaper, which owns descriptor @sessfd
+ * of the session. Closes @lsock in the caller. Returns the child's pid or
+ * -errno; the child dies with the reaper at the latest.
+ */
+int rw_helper_start(int lsock, int sessfd);
 
 #endif

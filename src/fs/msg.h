@@ -13,6 +13,7 @@ enum rw_warning {
 	RW_WARN_NOSPACE = 17, /* storage folder full */
 	RW_WARN_SESSION = 18, /* inherited session refused */
 	RW_WARN_DIRSLOTS = 19, /* merged listing table full */
+	RW_WARN_HELPER = 20, /* a root tree's storage helper unreachable */
 };
 
 /** Write "rwshim: " and the NULL-terminated strings, then a newline, to stderr. */

@@ -326,8 +326,9 @@ static void keep_overlay(int tmpfd, int dirfd, const char *name)
 /* The reaper: detached from the tree, waits for it to end, removes its
  * storage. Its @twin does the same on its own open file description, so
  * that the storage still goes when one of the two is killed; only the
- * reaper serves as the helper and sweeps at start. */
-static void reaper_main(int twin)
+ * reaper serves as the helper, on listening socket @lsock (or none: -1),
+ * and sweeps at start. */
+static void reaper_main(int twin, int lsock)
 {
 	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2,
 				       SIGTSTP, SIGTTIN, SIGTTOU };
@@ -336,6 +337,12 @@ static void reaper_main(int twin)
 	int fd, tmpfd, null, keep_stderr, helper, alive;
 	size_t i;
 
+	if (lsock >= 0 && (twin || lsock < 5)) {
+		/* Out of the way of the descriptors set below; the twin has no use for it. */
+		int high = twin ? -1 : fcntl(lsock, F_DUPFD_CLOEXEC, 5);
+		real_close(lsock);
+		lsock = high;
+	}
 	setsid();
 	retitle();
 	for (i = 0; i < RW_ARRAY_LEN(ignored); i++)
@@ -356,15 +363,20 @@ static void reaper_main(int twin)
 	}
 	fd = real_dup2(fd, 3) == 3 ? 3 : fd;
 	tmpfd = real_dup2(tmpfd, 4) == 4 ? 4 : tmpfd;
-	if (fd == 3 && tmpfd == 4)
-		syscall(__NR_close_range, 5u, ~0u, 0);
+	if (fd == 3 && tmpfd == 4) {
+		if (lsock >= 0 && lsock != 5)
+			lsock = real_dup2(lsock, 5) == 5 ? 5 : lsock;
+		syscall(__NR_close_range, lsock == 5 ? 6u : 5u, ~0u, 0);
+		if (lsock > 5)
+			lsock = -1; /* closed just now */
+	}
 	if (real_chdir("/") < 0)
 		_exit(1);
 
 	helper = -1;
 	if (!twin) {
 		rw_sess.ix->reaper_pid = (uint32_t)getpid();
-		helper = geteuid() == 0 ? rw_helper_start(fd) : -1;
+		helper = lsock >= 0 ? rw_helper_start(lsock, fd) : -1;
 		sweep_stale(tmpfd, name);
 	}
 	/* Held by both for life: a process leaving the tree that can lock the
@@ -399,21 +411,30 @@ static void reaper_main(int twin)
 
 static int spawn_reaper(void)
 {
+	/* A root tree's helper listens before the tree goes on: a process that
+	 * becomes another user at once must find it (connect queues until the
+	 * reaper accepts). */
+	int lsock = geteuid() == 0 ? rw_helper_listen(rw_sess.fd) : -1, status;
 	pid_t pid = fork(), got;
-	int status;
 
-	if (pid < 0)
-		return -errno;
 	if (pid == 0) {
 		/* The middle process exits at once, so the reaper and its twin are
 		 * nobody's children in the program and no wait() there sees them. */
 		pid = fork();
 		if (pid == 0)
-			reaper_main(0);
+			reaper_main(0, lsock);
 		if (pid > 0 && (pid = fork()) == 0)
-			reaper_main(1);
+			reaper_main(1, lsock);
 		_exit(pid < 0);
 	}
+	if (pid < 0) {
+		int e = errno;
+		if (lsock >= 0)
+			real_close(lsock);
+		return -e;
+	}
+	if (lsock >= 0)
+		real_close(lsock);
 	do
 		got = waitpid(pid, &status, 0);
 	while (got < 0 && errno == EINTR);
