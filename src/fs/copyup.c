@@ -20,31 +20,6 @@
 #include "fs/xattrs.h"
 #include "rwshim.h"
 
-static unsigned int tmp_counter;
-
-/* "work/cu.PID.N": unique within the tree for the life of the call. */
-static void tmp_name(char *out)
-{
-	char digits[24];
-	unsigned long v;
-	int n, i = 0;
-	static const char head[] = "work/cu.";
-
-	memcpy(out, head, sizeof(head) - 1);
-	i = sizeof(head) - 1;
-	for (int part = 0; part < 2; part++) {
-		v = part == 0 ? (unsigned long)getpid()
-			      : __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED);
-		n = 0;
-		do
-			digits[n++] = (char)('0' + v % 10);
-		while ((v /= 10));
-		while (n)
-			out[i++] = digits[--n];
-		out[i++] = part == 0 ? '.' : '\0';
-	}
-}
-
 static int copy_data(int in, int out)
 {
 	char buf[16384];
@@ -141,22 +116,10 @@ static int copy_symlink(const struct rw_loc *loc, const char *tmp)
 	return 0;
 }
 
-struct place {
-	const char *tmp, *rel;
-};
-
-/* Move the finished copy into place, unless another process was first. */
-static int place_copy(void *arg)
-{
-	struct place *p = arg;
-
-	return real_renameat2(rw_sess.fd, p->tmp, rw_sess.fd, p->rel, RENAME_NOREPLACE) < 0 ? -errno : 0;
-}
-
 int rw_copy_up(const struct rw_loc *loc, int with_data)
 {
 	RW_BUSY_SCOPE();
-	char rel[PATH_MAX], tmp[64];
+	char rel[PATH_MAX], tmp[RW_TMP_NAME_MAX];
 	int r;
 
 	if (loc->layer != RW_LOWER)
@@ -171,17 +134,10 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 	rw_index_mark(rw_sess.ix, loc->path, loc->len, RW_MARK_ENTRY);
 
 	if (S_ISDIR(loc->st.st_mode)) {
-		struct timespec ts[2] = { loc->st.st_atim, loc->st.st_mtim };
-		if ((r = rw_view_mkdir_rel(rel)) < 0)
-			return r == -EEXIST ? 0 : r;
-		if (geteuid() == 0)
-			real_fchownat(rw_sess.fd, rel, loc->st.st_uid, loc->st.st_gid, AT_SYMLINK_NOFOLLOW);
-		real_fchmodat(rw_sess.fd, rel, loc->st.st_mode & 07777, 0);
-		real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
-		rw_copy_xattrs(loc->path, rel);
-		return 0;
+		r = rw_view_mirror_dir(loc->path, rel, &loc->st);
+		return r == -EEXIST ? 0 : r;
 	}
-	tmp_name(tmp);
+	rw_session_tmp_name(tmp);
 	if (S_ISREG(loc->st.st_mode)) {
 		r = copy_regular(loc, tmp, with_data);
 	} else if (S_ISLNK(loc->st.st_mode)) {
@@ -194,8 +150,7 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 	if (r == 0)
 		rw_copy_xattrs(loc->path, tmp);
 	if (r == 0) {
-		struct place p = { tmp, rel };
-		r = rw_view_in_own_dir(rel, place_copy, &p);
+		r = rw_view_place(tmp, rel);
 		if (r == 0)
 			return 0;
 		if (r == -EEXIST)

@@ -730,6 +730,30 @@ fail:
 	return r == ENOSPC ? -ENOSPC : -EROFS;
 }
 
+static unsigned int tmp_counter;
+
+void rw_session_tmp_name(char *out)
+{
+	char digits[24];
+	unsigned long v;
+	int n, i = 0;
+	static const char head[] = "work/cu.";
+
+	memcpy(out, head, sizeof(head) - 1);
+	i = sizeof(head) - 1;
+	for (int part = 0; part < 2; part++) {
+		v = part == 0 ? (unsigned long)getpid()
+			      : __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED);
+		n = 0;
+		do
+			digits[n++] = (char)('0' + v % 10);
+		while ((v /= 10));
+		while (n)
+			out[i++] = digits[--n];
+		out[i++] = part == 0 ? '.' : '\0';
+	}
+}
+
 int rw_session_move_fd(int fd)
 {
 	int hi;

@@ -83,6 +83,16 @@ void rw_session_end(void);
  */
 int rw_session_storage(void);
 
+/* Room for what rw_session_tmp_name() writes. */
+#define RW_TMP_NAME_MAX 64
+
+/**
+ * Write to @out (RW_TMP_NAME_MAX bytes) a storage path "work/cu.PID.N" that
+ * no other call of the tree uses while this one lives: where copies are
+ * finished before they are renamed into place.
+ */
+void rw_session_tmp_name(char *out);
+
 /** Return 1 if @fd is one the session needs (the fd hooks keep it open). */
 static inline int rw_session_owns_fd(int fd)
 {

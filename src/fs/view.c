@@ -725,18 +725,6 @@ void rw_view_mark_new(const char *path, size_t len)
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
 }
 
-/* Give upper @rel the owner, mode, times and xattrs of lower entry @lower. */
-static void mirror_attrs(const char *lower, const char *rel, const struct stat *lst)
-{
-	struct timespec ts[2] = { lst->st_atim, lst->st_mtim };
-
-	if (geteuid() == 0)
-		real_fchownat(rw_sess.fd, rel, lst->st_uid, lst->st_gid, AT_SYMLINK_NOFOLLOW);
-	real_fchmodat(rw_sess.fd, rel, lst->st_mode & 07777, 0);
-	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
-	rw_copy_xattrs(lower, rel);
-}
-
 int rw_view_in_own_dir(const char *rel, int (*op)(void *arg), void *arg)
 {
 	char dir[PATH_MAX];
@@ -762,14 +750,51 @@ int rw_view_in_own_dir(const char *rel, int (*op)(void *arg), void *arg)
 	return r < 0 ? r : (r2 < 0 ? -errno : r);
 }
 
-static int do_mkdir(void *rel)
+struct move {
+	const char *from, *to;
+};
+
+static int move_into_place(void *arg)
 {
-	return real_mkdirat(rw_sess.fd, rel, 0700) < 0 ? -errno : 0;
+	struct move *m = arg;
+
+	return real_renameat2(rw_sess.fd, m->from, rw_sess.fd, m->to, RENAME_NOREPLACE) < 0 ? -errno : 0;
 }
 
-int rw_view_mkdir_rel(const char *rel)
+int rw_view_place(const char *tmp, const char *rel)
 {
-	return rw_view_in_own_dir(rel, do_mkdir, (void *)rel);
+	struct move m = { tmp, rel };
+
+	return rw_view_in_own_dir(rel, move_into_place, &m);
+}
+
+int rw_view_mirror_dir(const char *lower, const char *rel, const struct stat *lst)
+{
+	char tmp[RW_TMP_NAME_MAX];
+	struct timespec ts[2] = { lst->st_atim, lst->st_mtim };
+	int root = geteuid() == 0, r;
+
+	rw_session_tmp_name(tmp);
+	if (real_mkdirat(rw_sess.fd, tmp, 0700) < 0)
+		return -errno;
+	/* Root moves a folder whatever its mode, so it finishes it first: a
+	 * process of another user never meets it root's and 0700. Another user
+	 * can move only a folder it may write; the folder is its own either way. */
+	if (root) {
+		real_fchownat(rw_sess.fd, tmp, lst->st_uid, lst->st_gid, AT_SYMLINK_NOFOLLOW);
+		real_fchmodat(rw_sess.fd, tmp, lst->st_mode & 07777, 0);
+	}
+	rw_copy_xattrs(lower, tmp);
+	r = rw_view_place(tmp, rel);
+	if (r < 0) {
+		real_unlinkat(rw_sess.fd, tmp, AT_REMOVEDIR);
+		return r;
+	}
+	if (!root)
+		real_fchmodat(rw_sess.fd, rel, lst->st_mode & 07777, 0);
+	/* Last: moving it in changed its times. */
+	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
 }
 
 int rw_view_make_parents(const char *path, size_t len)
@@ -803,10 +828,8 @@ int rw_view_make_parents(const char *path, size_t len)
 				return -ENAMETOOLONG;
 			rw_index_mark(rw_sess.ix, anc, i, RW_MARK_ENTRY);
 			{
-				int r = rw_view_mkdir_rel(rel);
-				if (r == 0)
-					mirror_attrs(anc, rel, &lst);
-				else if (r != -EEXIST)
+				int r = rw_view_mirror_dir(anc, rel, &lst);
+				if (r < 0 && r != -EEXIST)
 					return r;
 			}
 		} else if (!S_ISDIR(st.st_mode)) {

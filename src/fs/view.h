@@ -135,8 +135,19 @@ void rw_view_mark_new(const char *path, size_t len);
  */
 int rw_view_in_own_dir(const char *rel, int (*op)(void *arg), void *arg);
 
-/** Make overlay folder @rel (mode 0700 until its owner sets it), as above. */
-int rw_view_mkdir_rel(const char *rel);
+/**
+ * Rename finished storage entry @tmp to @rel unless @rel exists (-EEXIST:
+ * another process was first), as rw_view_in_own_dir() allows.
+ */
+int rw_view_place(const char *tmp, const char *rel);
+
+/**
+ * Make overlay folder @rel the mirror of lower folder @lower (@lst): owner,
+ * mode, xattrs and times. Built under a temporary name and renamed into
+ * place whole, so no process ever meets a mirror without the owner and
+ * mode it will keep. Returns 0, -EEXIST (another process was first) or -errno.
+ */
+int rw_view_mirror_dir(const char *lower, const char *rel, const struct stat *lst);
 
 /** Make the upper folders of every ancestor of @path, mirroring the lower ones. */
 int rw_view_make_parents(const char *path, size_t len);

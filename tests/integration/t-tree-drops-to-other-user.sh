@@ -9,11 +9,12 @@ lower_extra() {
 	mkdir -p "$1/app" "$1/rootonly" || return 1
 	printf 'app data\n' >"$1/app/data"
 	printf 'root data\n' >"$1/rootonly/file"
-	chown -R 65534:65534 "$1/app"
+	for i in $(seq 1 60); do mkdir -p "$1/pool/race$i/a/b" || return 1; done
+	chown -R 65534:65534 "$1/app" "$1/pool"
 	chmod 0755 "$1/app" "$1/rootonly"
 }
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 
 chmod 0755 "$WORK" "$RW"
 # Each step prints TAG=its output (lines joined with |), so one failure
@@ -60,5 +61,20 @@ for i in $(seq 1 40); do
 	[ "$got" = ok ] || bad="$bad tree $i: $got;"
 done
 is "$bad" "" "a tree that drops to another user in its first program writes at once, every time"
+
+# Eight processes of the other user write at once into each of 60 folders
+# that exist only read-only: the helper mirrors a folder while the others
+# look for it, and none may find it before it has its owner.
+cat >"$RW/race.sh" <<'RACE'
+for w in 1 2 3 4 5 6 7 8; do
+	for i in $(seq 1 60); do
+		echo "$w" >"$1/pool/race$i/a/b/w$w" || echo "race$i/w$w failed"
+	done &
+done
+wait
+cat "$1"/pool/race*/a/b/w* | wc -l
+RACE
+capture shim setpriv --reuid=65534 --regid=65534 --clear-groups sh "$RW/race.sh" "$RO"
+is "$(printf '%s|' "$OUT" "$ERR")" "480||" "eight writers of another user at once in folders being mirrored: every write lands"
 ERR=
 assert_storage_empty "the storage is removed after the tree exits"
