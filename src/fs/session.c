@@ -688,6 +688,33 @@ int rw_session_start(void)
 	return r;
 }
 
+/* Make upper/ with exactly the root's mode and owner, whatever the umask,
+ * finished before it is renamed in: in a root tree, a process of another
+ * user that finds it must be able to pass through it. */
+static int make_upper(const struct stat *root)
+{
+	char tmp[RW_TMP_NAME_MAX];
+	int r = 0, as_root = geteuid() == 0;
+
+	rw_session_tmp_name(tmp);
+	if (real_mkdirat(rw_sess.fd, tmp, 0700) < 0)
+		return -errno;
+	/* Only root may move a folder it cannot write: another user sets the
+	 * mode after (a tree of one user, which owns the folder either way). */
+	if (as_root) {
+		real_fchownat(rw_sess.fd, tmp, root->st_uid, root->st_gid, AT_SYMLINK_NOFOLLOW);
+		real_fchmodat(rw_sess.fd, tmp, root->st_mode & 07777, 0);
+	}
+	if (real_renameat2(rw_sess.fd, tmp, rw_sess.fd, "upper", RENAME_NOREPLACE) < 0) {
+		r = errno == EEXIST ? 0 : -errno;
+		real_unlinkat(rw_sess.fd, tmp, AT_REMOVEDIR);
+		return r;
+	}
+	if (!as_root && real_fchmodat(rw_sess.fd, "upper", root->st_mode & 07777, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 int rw_session_storage(void)
 {
 	RW_BUSY_SCOPE();
@@ -711,14 +738,10 @@ int rw_session_storage(void)
 	r = real_mkdirat(rw_sess.fd, "work", 0700);
 	if ((r == 0 && real_fchmodat(rw_sess.fd, "work", 01777, 0) < 0) || (r < 0 && errno != EEXIST))
 		goto fail;
-	r = real_mkdirat(rw_sess.fd, "upper", 0700);
-	if (r < 0 && errno != EEXIST)
+	if (real_fstatat(rw_sess.fd, "upper", &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    (r = make_upper(&root)) < 0) {
+		errno = -r;
 		goto fail;
-	if (r == 0) {
-		/* Exactly the root's mode and owner, whatever the umask. */
-		if (geteuid() == 0)
-			real_fchownat(rw_sess.fd, "upper", root.st_uid, root.st_gid, AT_SYMLINK_NOFOLLOW);
-		real_fchmodat(rw_sess.fd, "upper", root.st_mode & 07777, 0);
 	}
 	rw_index_mark(rw_sess.ix, "/", 1, RW_MARK_ENTRY);
 	__atomic_store_n(&rw_sess.storage, 1, __ATOMIC_RELEASE);
