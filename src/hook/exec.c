@@ -32,6 +32,7 @@
 
 #define STACK_SLOTS 256
 #define MAX_SHEBANG_DEPTH 4
+#define SHEBANG_MAX 256 /* what the kernel reads of a "#!" line, and then some */
 #define PROC_FD_MAX 64
 
 extern char **environ;
@@ -243,28 +244,27 @@ static int parse_shebang(char *buf, size_t n, char **interp, char **arg)
 static int exec_at(int dirfd, const char *path, char *const argv[], char *const envp[], int flags,
 		   int depth);
 
-/* Run overlay script @name (the program's name for it: @shown) through its
- * interpreter. Returns -errno; returns only on failure. */
-static int exec_script(const char *name, const char *shown, char *const argv[],
-		       char *const envp[], int depth)
+/*
+ * If overlay program @name is a "#!" script, build in @sc (or @stack, of
+ * @stack_size bytes) the argv that runs it through its interpreter as the
+ * kernel would, with the program's own name for it, @shown: { interp,
+ * [arg,] shown, argv[1]... }. @head (SHEBANG_MAX bytes) holds the strings.
+ * Returns 1 and sets *@out, 0 when it is not a script we can read (the
+ * kernel decides then: an execute-only binary still runs), or -E2BIG.
+ */
+static int script_argv(const char *name, const char *shown, char *const argv[], char *head,
+		       struct scratch *sc, char **stack, size_t stack_size, char ***out)
 {
-	char head[256], *interp, *arg;
-	char *stack[STACK_SLOTS], **nargv;
-	struct scratch sc;
+	char *interp, *arg, **nargv;
 	size_t argc = count(argv), i = 0, j;
-	ssize_t n;
-	int fd, r;
+	int fd = real_openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, head, SHEBANG_MAX - 1);
 
-	fd = real_openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, head, sizeof(head) - 1);
-	real_close(fd);
+	if (fd >= 0)
+		real_close(fd);
 	if (n < 0 || !parse_shebang(head, (size_t)n, &interp, &arg))
-		return 1;
-	if (depth >= MAX_SHEBANG_DEPTH)
-		return -ELOOP;
-	nargv = scratch_get(&sc, stack, sizeof(stack), (argc + 4) * sizeof(char *));
+		return 0;
+	nargv = scratch_get(sc, stack, stack_size, (argc + 4) * sizeof(char *));
 	if (!nargv)
 		return -E2BIG;
 	nargv[i++] = interp;
@@ -274,7 +274,23 @@ static int exec_script(const char *name, const char *shown, char *const argv[],
 	for (j = 1; j < argc; j++)
 		nargv[i++] = argv[j];
 	nargv[i] = NULL;
-	r = exec_at(AT_FDCWD, interp, nargv, envp, 0, depth + 1);
+	*out = nargv;
+	return 1;
+}
+
+/* Run overlay script @name (the program's name for it: @shown) through its
+ * interpreter. Returns -errno on failure, 1 when @name is no script. */
+static int exec_script(const char *name, const char *shown, char *const argv[],
+		       char *const envp[], int depth)
+{
+	char head[SHEBANG_MAX], *stack[STACK_SLOTS], **nargv;
+	struct scratch sc;
+	int r = script_argv(name, shown, argv, head, &sc, stack, sizeof(stack), &nargv);
+
+	if (r <= 0)
+		return r < 0 ? r : 1;
+	r = depth >= MAX_SHEBANG_DEPTH ? -ELOOP
+				       : exec_at(AT_FDCWD, nargv[0], nargv, envp, 0, depth + 1);
 	scratch_put(&sc);
 	return r;
 }
@@ -325,29 +341,52 @@ static int exec_fixed(int dirfd, const char *path, char *const argv[], char *con
 	return r;
 }
 
+/* The PATH a search walks: libc's default when it is unset. */
+static const char *search_path(void)
+{
+	const char *dirs = getenv("PATH");
+
+	return dirs ? dirs : "/bin:/usr/bin";
+}
+
+/* Join the PATH entry at *@pos (an empty one is ".") and @file into @cand
+ * (@size bytes), and step past the entry. Returns 1, 0 after the last
+ * entry, or -ENAMETOOLONG for an entry too long to use (skip it). */
+static int search_next(const char **pos, const char *file, char *cand, size_t size)
+{
+	const char *p = *pos, *q;
+	size_t dl, fl = strlen(file);
+
+	if (!p)
+		return 0;
+	q = strchrnul(p, ':');
+	*pos = *q ? q + 1 : NULL;
+	dl = (size_t)(q - p);
+	if (!dl) {
+		p = ".";
+		dl = 1;
+	}
+	if (dl + fl + 2 > size)
+		return -ENAMETOOLONG;
+	memcpy(cand, p, dl);
+	cand[dl] = '/';
+	memcpy(cand + dl + 1, file, fl + 1);
+	return 1;
+}
+
 /* execvpe's search of PATH over the merged view. Returns -errno. */
 static int exec_search(const char *file, char *const argv[], char *const envp[])
 {
 	char cand[PATH_MAX];
-	const char *p, *dirs;
+	const char *pos = search_path();
 	int eacces = 0, r;
 
 	if (!*file)
 		return -ENOENT;
 	if (strchr(file, '/'))
 		return exec_fixed(AT_FDCWD, file, argv, envp, 0);
-	dirs = getenv("PATH");
-	if (!dirs)
-		dirs = "/bin:/usr/bin";
-	for (p = dirs;; p++) {
-		const char *q = strchrnul(p, ':');
-		size_t dl = (size_t)(q - p), fl = strlen(file);
-
-		if (dl + fl + 2 <= sizeof(cand)) {
-			memcpy(cand, dl ? p : ".", dl ? dl : 1);
-			dl = dl ? dl : 1;
-			cand[dl] = '/';
-			memcpy(cand + dl + 1, file, fl + 1);
+	while ((r = search_next(&pos, file, cand, sizeof(cand))) != 0) {
+		if (r > 0) {
 			r = exec_fixed(AT_FDCWD, cand, argv, envp, 0);
 			if (r == -ENOEXEC) {
 				/* No "#!" and not a binary: a shell script, as execvp runs it. */
@@ -372,9 +411,6 @@ static int exec_search(const char *file, char *const argv[], char *const envp[])
 				 r != -ETIMEDOUT)
 				return r;
 		}
-		if (!*q)
-			break;
-		p = q;
 	}
 	return eacces ? -EACCES : -ENOENT;
 }
@@ -464,38 +500,22 @@ static int exec_list(const char *path, const char *arg, va_list ap, int with_env
 	return r;
 }
 
-RW_EXPORT int execl(const char *path, const char *arg, ...)
-{
-	va_list ap;
-	int r;
+/* The three list spellings differ only in what exec_list() is told. */
+#define EXEC_LIST(name, with_env, search)                             \
+	RW_EXPORT int name(const char *path, const char *arg, ...)    \
+	{                                                             \
+		va_list ap;                                           \
+		int r;                                                \
+                                                                      \
+		va_start(ap, arg);                                    \
+		r = exec_list(path, arg, ap, with_env, search);       \
+		va_end(ap);                                           \
+		return r;                                             \
+	}
 
-	va_start(ap, arg);
-	r = exec_list(path, arg, ap, 0, 0);
-	va_end(ap);
-	return r;
-}
-
-RW_EXPORT int execle(const char *path, const char *arg, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, arg);
-	r = exec_list(path, arg, ap, 1, 0);
-	va_end(ap);
-	return r;
-}
-
-RW_EXPORT int execlp(const char *file, const char *arg, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, arg);
-	r = exec_list(file, arg, ap, 0, 1);
-	va_end(ap);
-	return r;
-}
+EXEC_LIST(execl, 0, 0)
+EXEC_LIST(execle, 1, 0)
+EXEC_LIST(execlp, 0, 1)
 
 /* ---- spawning ------------------------------------------------------------------ */
 
@@ -506,7 +526,7 @@ static int spawn_common(pid_t *pid, const char *path, const posix_spawn_file_act
 			const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
 			int search)
 {
-	char name[PATH_MAX + PROC_FD_MAX], cand[PATH_MAX];
+	char name[PATH_MAX + PROC_FD_MAX], cand[PATH_MAX], head[SHEBANG_MAX];
 	char *stack[STACK_SLOTS], **env, strings[2 * PATH_MAX + 64];
 	char *astack[STACK_SLOTS], **nargv = (char **)argv;
 	struct scratch sc, asc = { 0 };
@@ -517,64 +537,37 @@ static int spawn_common(pid_t *pid, const char *path, const posix_spawn_file_act
 	if (search && !strchr(path, '/')) {
 		/* Find the program on PATH in the merged view; libc would not see
 		 * a program that only the overlay has. */
-		const char *p, *dirs = getenv("PATH");
-		if (!dirs)
-			dirs = "/bin:/usr/bin";
-		for (p = dirs;; p++) {
-			const char *q = strchrnul(p, ':');
-			size_t dl = (size_t)(q - p), fl = strlen(path);
-			struct stat st;
+		const char *pos = search_path();
+		struct stat st;
 
-			if (dl && dl + fl + 2 <= sizeof(cand)) {
-				memcpy(cand, p, dl);
-				cand[dl] = '/';
-				memcpy(cand + dl + 1, path, fl + 1);
-				if (rw_fstatat(AT_FDCWD, cand, &st, 0) == 0 && S_ISREG(st.st_mode) &&
-				    rw_faccessat(AT_FDCWD, cand, X_OK, AT_EACCESS) == 0) {
-					use = cand;
-					break;
-				}
-			}
-			if (!*q)
+		while ((r = search_next(&pos, path, cand, sizeof(cand))) != 0) {
+			if (r > 0 && rw_fstatat(AT_FDCWD, cand, &st, 0) == 0 && S_ISREG(st.st_mode) &&
+			    rw_faccessat(AT_FDCWD, cand, X_OK, AT_EACCESS) == 0) {
+				use = cand;
 				break;
-			p = q;
+			}
 		}
 	}
 	r = program_path(AT_FDCWD, use, 1, name, sizeof(name), &loc);
 	if (r < 0)
 		return -r;
-	if (r > 0) {
-		if (loc.layer == RW_UPPER) {
-			/* A script in the overlay: spawn its interpreter on it. */
-			char head[256], *interp, *arg;
-			int fd = real_openat(AT_FDCWD, name, O_RDONLY | O_CLOEXEC);
-			ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof(head) - 1);
-			if (fd >= 0)
-				real_close(fd);
-			if (n > 0 && parse_shebang(head, (size_t)n, &interp, &arg)) {
-				size_t argc = count(argv), i = 0, j;
-				nargv = scratch_get(&asc, astack, sizeof(astack), (argc + 4) * sizeof(char *));
-				if (!nargv)
-					return E2BIG;
-				nargv[i++] = interp;
-				if (arg)
-					nargv[i++] = arg;
-				nargv[i++] = (char *)use;
-				for (j = 1; j < argc; j++)
-					nargv[i++] = argv[j];
-				nargv[i] = NULL;
-				r = program_path(AT_FDCWD, interp, 1, name, sizeof(name), &loc);
-				if (r < 0) {
-					scratch_put(&asc);
-					return -r;
-				}
-				use = r ? name : interp;
-			} else {
-				use = name;
+	if (r > 0 && loc.layer == RW_UPPER) {
+		/* A script in the overlay: spawn its interpreter on it. */
+		r = script_argv(name, use, argv, head, &asc, astack, sizeof(astack), &nargv);
+		if (r < 0)
+			return -r;
+		if (r > 0) {
+			r = program_path(AT_FDCWD, nargv[0], 1, name, sizeof(name), &loc);
+			if (r < 0) {
+				scratch_put(&asc);
+				return -r;
 			}
+			use = r ? name : nargv[0];
 		} else {
 			use = name;
 		}
+	} else if (r > 0) {
+		use = name;
 	}
 	env = scratch_get(&sc, stack, sizeof(stack), (count(envp) + RW_SET_COUNT + 3) * sizeof(char *));
 	if (!env) {

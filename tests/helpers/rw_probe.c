@@ -179,6 +179,7 @@ static int usage(void)
 		"     rename A B | renameat DIR A B | readdir DIR | fdopendir DIR\n"
 		"     mkstemp TEMPLATE [TEXT] | fopen-w PATH [TEXT] | fopen-a PATH TEXT\n"
 		"     fopen-r PATH | chdir-then-open DIR REL | getcwd\n"
+		"exec: execl|execle|execlp PROG ARG (runs PROG with argv PROG ARG)\n"
 		"links: symlink T PATH | link A B | linkat-follow A B | linkat-fd FILE NEW\n"
 		"     linkat-proc FILE NEW\n"
 		"     tmpfile-link DIR NEW TEXT | readlink PATH | readlink-chk PATH\n"
@@ -911,6 +912,25 @@ static int run(int argc, char **argv)
 		if (chdir(a1) < 0)
 			return fail();
 		return do_read(AT_FDCWD, a2);
+	}
+	/* On success the program is replaced: what it prints is the outcome. */
+	if (strcmp(op, "execl") == 0) {
+		NEED(2);
+		execl(a1, a1, a2, (char *)NULL);
+		return fail();
+	}
+	if (strcmp(op, "execlp") == 0) {
+		NEED(2);
+		execlp(a1, a1, a2, (char *)NULL);
+		return fail();
+	}
+	if (strcmp(op, "execle") == 0) {
+		/* An environment of one variable: the shim must add itself back. */
+		char *env[] = { (char *)"PROBE=execle", NULL };
+
+		NEED(2);
+		execle(a1, a1, a2, (char *)NULL, env);
+		return fail();
 	}
 	if (strcmp(op, "getcwd") == 0) {
 		char buf[PATH_MAX];

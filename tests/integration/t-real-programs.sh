@@ -3,8 +3,8 @@
 # t-real-programs.sh - real programs doing real work in a read-only tree,
 # each checked by what it leaves in the merged view: git, tar and diff, cp,
 # mv and rm of whole folders, perl -pi, python3 -m compileall, gcc and make
-# building in a read-only source tree, a script run through PATH, sqlite3 in
-# WAL mode, env -i in the middle of a tree.
+# building in a read-only source tree, a script made in the overlay run every
+# way a program is started, sqlite3 in WAL mode, env -i in the middle of a tree.
 lower_extra() {
 	local d=$1
 	mkdir -p "$d/proj/src" "$d/pysrc/pkg" "$d/tree/a/b" "$d/srcdir"
@@ -18,9 +18,10 @@ lower_extra() {
 	printf 'top\n' >"$d/tree/top.txt"
 	for i in $(seq 1 50); do printf 'file %s\n' "$i" >"$d/srcdir/f$i"; done
 	mkdir "$d/srcdir/sub" && printf 'nested\n' >"$d/srcdir/sub/n"
+	mkdir "$d/pub" && chown 65534:65534 "$d/pub"
 }
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 18
 
 command -v git >/dev/null || bail_out "git is needed (apt-get install git)"
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid
@@ -60,6 +61,52 @@ is "$(probe stat "$RO/proj/prog")" ENOENT "the built program is not on the read-
 
 capture shim sh -c "mkdir -p '$RO/bin2' && printf '#!/bin/sh\necho from-overlay \$1\n' > '$RO/bin2/hello' && chmod +x '$RO/bin2/hello' && PATH='$RO/bin2':\$PATH hello there"
 is "$RC:$OUT" "0:from-overlay there" "a script made in the overlay runs by name through PATH"
+
+# The same script through each way of starting a program that finds it in
+# the overlay: execvp (env), posix_spawn and posix_spawnp (python3), and an
+# empty PATH entry, which means the working folder. The script sees its own
+# name as $0, never a storage path.
+printf '#!/bin/sh\necho "$0:$1"\n' >"$RW/show0"
+cat >"$RW/spawn.py" <<'PY'
+import os, sys
+os.environ["PATH"] = sys.argv[1] + ":/usr/bin:/bin"  # posix_spawnp searches the caller's
+for spawn, prog in ((os.posix_spawn, sys.argv[1] + "/show0"), (os.posix_spawnp, "show0")):
+    if os.waitpid(spawn(prog, [prog, spawn.__name__], os.environ), 0)[1]:
+        sys.exit(1)
+os.chdir(sys.argv[1])
+os.environ["PATH"] = ":/usr/bin:/bin"
+if os.waitpid(os.posix_spawnp("show0", ["show0", "spawnp-empty-entry"], os.environ), 0)[1]:
+    sys.exit(1)
+PY
+capture shim sh -c "mkdir -p '$RO/bin3' && cp '$RW/show0' '$RO/bin3/show0' && chmod +x '$RO/bin3/show0' &&
+	PATH='$RO/bin3':\$PATH env show0 env && python3 '$RW/spawn.py' '$RO/bin3' &&
+	cd '$RO/bin3' && PATH=:/usr/bin:/bin env show0 empty-entry"
+is "$RC:$OUT" "0:$RO/bin3/show0:env
+$RO/bin3/show0:posix_spawn
+$RO/bin3/show0:posix_spawnp
+./show0:spawnp-empty-entry
+./show0:empty-entry" "an overlay script runs through execvp, posix_spawn, posix_spawnp and an empty PATH entry, with its own name as \$0"
+
+# The list spellings: execl by path, execlp through PATH, execle with an
+# environment of one variable (the new program still sees the overlay: the
+# script's own file is in it, and it reads a file only the overlay holds).
+printf '#!/bin/sh\necho "$0:$1:$(cat "${0%%/*}/note")"\n' >"$RW/shownote"
+capture shim sh -c "mkdir -p '$RO/bin3' && cp '$RW/shownote' '$RO/bin3/shownote' && chmod +x '$RO/bin3/shownote' &&
+	echo kept >'$RO/bin3/note' && $RW_PROBE execl '$RO/bin3/shownote' execl &&
+	PATH='$RO/bin3':\$PATH $RW_PROBE execlp shownote execlp &&
+	$RW_PROBE execle '$RO/bin3/shownote' execle"
+is "$RC:$OUT" "0:$RO/bin3/shownote:execl:kept
+$RO/bin3/shownote:execlp:kept
+$RO/bin3/shownote:execle:kept" "execl, execlp and execle (with an environment of one variable) run an overlay script that reads the overlay"
+
+# A program the overlay holds execute-only (0111) runs for a user that may
+# not read it, as on a real filesystem: only a "#!" script needs reading.
+chmod 1777 "$STORE"
+chmod 0755 "$WORK" "$RW"
+capture setpriv --reuid=65534 --regid=65534 --clear-groups "$RWSHIM_BIN" -- sh -c "
+	mkdir -p '$RO/pub/x' && cp /bin/echo '$RO/pub/x/echo' && chmod 0111 '$RO/pub/x/echo' &&
+	cat '$RO/pub/x/echo' >/dev/null 2>&1 || '$RO/pub/x/echo' runs"
+is "$RC:$OUT" "0:runs" "an execute-only program in the overlay runs for a user who cannot read it"
 
 capture shim sh -c "ln -s tree/a/b/list.txt '$RO/lnk' && readlink '$RO/lnk' && readlink -f '$RO/lnk'"
 is "$RC:$OUT" "0:tree/a/b/list.txt
