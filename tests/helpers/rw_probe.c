@@ -925,10 +925,14 @@ static int run(int argc, char **argv)
 		return fail();
 	}
 	if (strcmp(op, "execle") == 0) {
-		/* An environment of one variable: the shim must add itself back. */
-		char *env[] = { (char *)"PROBE=execle", NULL };
+		/* An environment of one variable: the shim must add itself back.
+		 * (Under scripts/sanitize, ASan's own options are kept too.) */
+		char asan[4096], *env[] = { (char *)"PROBE=execle", NULL, NULL };
+		const char *opts = getenv("ASAN_OPTIONS");
 
 		NEED(2);
+		if (opts && snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s", opts) < (int)sizeof(asan))
+			env[1] = asan;
 		execle(a1, a1, a2, (char *)NULL, env);
 		return fail();
 	}

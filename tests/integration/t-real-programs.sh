@@ -101,11 +101,15 @@ $RO/bin3/shownote:execle:kept" "execl, execlp and execle (with an environment of
 
 # A program the overlay holds execute-only (0111) runs for a user that may
 # not read it, as on a real filesystem: only a "#!" script needs reading.
+# A static one: under scripts/sanitize, ASan could not read its options in
+# a process whose program it may not read (/proc/self/environ is closed).
 chmod 1777 "$STORE"
 chmod 0755 "$WORK" "$RW"
+printf '#include <stdio.h>\nint main(int c, char **v) { puts(c > 1 ? v[1] : "?"); return 0; }\n' >"$RW/say.c"
+cc -static -o "$RW/say" "$RW/say.c" || bail_out "cc -static failed (libc6-dev has libc.a)"
 capture setpriv --reuid=65534 --regid=65534 --clear-groups "$RWSHIM_BIN" -- sh -c "
-	mkdir -p '$RO/pub/x' && cp /bin/echo '$RO/pub/x/echo' && chmod 0111 '$RO/pub/x/echo' &&
-	cat '$RO/pub/x/echo' >/dev/null 2>&1 || '$RO/pub/x/echo' runs"
+	mkdir -p '$RO/pub/x' && cp '$RW/say' '$RO/pub/x/say' && chmod 0111 '$RO/pub/x/say' &&
+	cat '$RO/pub/x/say' >/dev/null 2>&1 || '$RO/pub/x/say' runs"
 is "$RC:$OUT" "0:runs" "an execute-only program in the overlay runs for a user who cannot read it"
 
 capture shim sh -c "ln -s tree/a/b/list.txt '$RO/lnk' && readlink '$RO/lnk' && readlink -f '$RO/lnk'"
