@@ -112,6 +112,29 @@ int rw_path_has_prefix(const char *path, size_t len, const char *prefix, size_t 
 	return len == plen || path[plen] == '/';
 }
 
+long rw_path_backstep(const char *path)
+{
+	const char *p = path, *c;
+	size_t names = 0, clen;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return -1;
+		c = p;
+		while (*p && *p != '/')
+			p++;
+		clen = (size_t)(p - c);
+		if (clen == 2 && c[0] == '.' && c[1] == '.') {
+			if (names)
+				return (long)(c - path);
+		} else if (!(clen == 1 && c[0] == '.')) {
+			names++;
+		}
+	}
+}
+
 size_t rw_path_split(const char *path, size_t len, const char **name)
 {
 	size_t i = len;

@@ -37,4 +37,12 @@ int rw_path_has_prefix(const char *path, size_t len, const char *prefix, size_t 
  */
 size_t rw_path_split(const char *path, size_t len, const char **name);
 
+/**
+ * Find the first ".." of @path that backs out of a name @path itself gave
+ * ("a/../b", not "../b" or "/.."): where the lexical join can be wrong,
+ * since the kernel takes ".." of where that name leads when it is a link.
+ * Returns the offset of that "..", or -1 when there is none.
+ */
+long rw_path_backstep(const char *path);
+
 #endif

@@ -91,7 +91,7 @@ static int serve_one(const struct request *req)
 	if (len < 0)
 		return (int)len;
 	vp.len = (size_t)len;
-	vp.stored = 0;
+	vp.stored = vp.resolved = 0;
 	if (rw_view_quick(&vp) == RW_EXCLUDED)
 		return -EROFS;
 	if ((r = rw_session_storage()) < 0)

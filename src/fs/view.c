@@ -248,6 +248,57 @@ static int fd_path(int fd, char *out, int *stored)
 	return (int)rw_view_unmap(out, (size_t)r);
 }
 
+/*
+ * @path (from @base, or absolute) backs out with ".." of a name it gave
+ * itself. The kernel takes ".." of where that name leads, which is not the
+ * lexical parent when it is a link ("current/../shared" with current ->
+ * releases/7). So the part before each such ".." is resolved through the
+ * view, every link followed, and the rest joined from there. The lexical
+ * answer in @vp, and its trailing flag, are kept for trees the overlay never
+ * covers (/proc's magic links resolve only in the kernel).
+ */
+static int resolve_backsteps(const char *base, const char *path, struct rw_vpath *vp)
+{
+	char rest[PATH_MAX];
+	const char *from = base;
+	char *p = rest;
+	struct rw_loc loc;
+	long at, r;
+	int trailing = vp->trailing, overlay, resolved = 0;
+
+	if (rw_view_quick(vp) == RW_EXCLUDED)
+		return 0;
+	memcpy(rest, path, strlen(path) + 1); /* shorter than PATH_MAX: joined already */
+	while ((at = rw_path_backstep(p)) >= 0) {
+		p[at] = '\0';
+		r = rw_path_join(from, p, vp->abs, sizeof(vp->abs), NULL);
+		p[at] = '.';
+		if (r < 0)
+			return (int)r;
+		vp->len = (size_t)r;
+		vp->trailing = 0;
+		overlay = rw_view_quick(vp) == RW_LOOK;
+		r = rw_view_resolve(vp, RW_FOLLOW | RW_CANON, &loc);
+		if (r < 0)
+			return (int)r;
+		if (loc.layer == RW_NONE)
+			return -ENOENT;
+		if (!S_ISDIR(loc.st.st_mode))
+			return -ENOTDIR;
+		if (overlay || loc.layer != RW_LOWER)
+			resolved = 1;
+		from = loc.path;
+		p += at;
+	}
+	r = rw_path_join(from, p, vp->abs, sizeof(vp->abs), NULL);
+	if (r < 0)
+		return (int)r;
+	vp->len = (size_t)r;
+	vp->trailing = trailing;
+	vp->resolved = resolved;
+	return 0;
+}
+
 int rw_view_abs(int dirfd, const char *path, struct rw_vpath *vp)
 {
 	RW_BUSY_SCOPE();
@@ -256,7 +307,7 @@ int rw_view_abs(int dirfd, const char *path, struct rw_vpath *vp)
 
 	if (!path)
 		return -EFAULT;
-	vp->stored = 0;
+	vp->stored = vp->resolved = 0;
 	if (path[0] == '/') {
 		r = rw_path_join(NULL, path, vp->abs, sizeof(vp->abs), &vp->trailing);
 	} else {
@@ -270,6 +321,8 @@ int rw_view_abs(int dirfd, const char *path, struct rw_vpath *vp)
 	if (r < 0)
 		return (int)r;
 	vp->len = (size_t)r;
+	if (rw_path_backstep(path) >= 0)
+		return resolve_backsteps(path[0] == '/' ? NULL : base, path, vp);
 	return 0;
 }
 
@@ -295,7 +348,7 @@ enum rw_quick rw_view_quick(const struct rw_vpath *vp)
 		return RW_EXCLUDED;
 	if (rw_sess.ix && rw_path_has_prefix(vp->abs, vp->len, rw_sess.path, rw_sess.len))
 		return RW_EXCLUDED;
-	if (vp->stored || rw_view_protected(vp))
+	if (vp->stored || vp->resolved || rw_view_protected(vp))
 		return RW_LOOK;
 	if (rw_sess.ix && !rw_index_empty(rw_sess.ix) &&
 	    rw_index_lookup_cached(rw_sess.ix, &lookup_cache, vp->abs, vp->len) == RW_INDEX_HIT)

@@ -25,6 +25,9 @@ struct rw_vpath {
 	int trailing; /* it ended in '/': only a folder will do */
 	int stored;   /* relative to a folder inside the storage: the real
 			 call would act on the storage itself */
+	int resolved; /* a ".." backed out of a name the overlay holds or
+			 changes: the real call would not find what the
+			 view found, so only the view may answer */
 	char abs[PATH_MAX];
 };
 

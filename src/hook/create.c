@@ -45,6 +45,7 @@ int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_l
 	plain.len = vp->len;
 	plain.trailing = 0;
 	plain.stored = vp->stored;
+	plain.resolved = vp->resolved;
 	memcpy(plain.abs, vp->abs, vp->len + 1);
 	r = rw_view_resolve(&plain, flags, loc);
 	if (r == 0 && loc->layer == RW_NONE && !folder)

@@ -35,7 +35,7 @@ static int resolve(const char *path, size_t len, int dir, struct rw_loc *loc)
 	memcpy(vp.abs, path, len + 1);
 	vp.len = len;
 	vp.trailing = dir;
-	vp.stored = 0;
+	vp.stored = vp.resolved = 0;
 	r = rw_view_resolve(&vp, RW_FOLLOW | RW_CANON, loc);
 	if (r < 0)
 		return r;

@@ -10,14 +10,31 @@ lower_extra() {
 	ln -s nowhere "$1/dangling"
 	ln -s sub "$1/link-to-sub"
 	ln -s "$RW/excl-target" "$1/sub/dangle-out"
+	mkdir -p "$1/deep/er" "$1/app/releases/2" "$1/app/shared/log"
+	ln -s deep/er "$1/link-deep"
+	ln -s releases/2 "$1/app/current"
 }
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/conform.sh"
-plan 35
+plan 41
 
 long=$(printf 'n%.0s' $(seq 1 256))
 
 is "$(probe symlink hello.txt "$RO/new")" EROFS "without rwshim symlink() in the read-only tree fails with EROFS"
+
+# --- ".." after a link: the parent of where the link leads, not the lexical one
+conform "a write through link/.. lands in the link's target's parent" \
+	'echo w > $T/link-deep/../g; cat $T/deep/g; $P stat $T/g; ls $T/link-deep/..; cat $T/link-deep/../g'
+conform "mkdir, rename and unlink through link/.." \
+	'mkdir $T/link-deep/../nd && ls $T/deep; mv $T/hello.txt $T/link-deep/../moved && ls $T/deep; rm $T/link-deep/../moved; ls $T/deep; $P stat $T/moved'
+conform "a release layout: current/../../shared from the top and from inside current" \
+	'echo x > $T/app/current/../../shared/log/out && cat $T/app/shared/log/out; cd $T/app/current && echo y > ../../shared/log/out2 && cat $T/app/shared/log/out2; ls $T/app/shared/log; $P stat $T/shared'
+conform "a link made in the overlay, then .. through it" \
+	'ln -s deep/er $T/l2 && echo y > $T/l2/../h && cat $T/deep/h; ls $T/l2/..; ln -s ../deep/er $T/sub/l3 && cat $T/sub/l3/../h'
+conform "a folder made in the overlay, then .. out of it" \
+	'mkdir -p $T/nd2/in && cat $T/nd2/../hello.txt && echo z > $T/nd2/in/../../z && cat $T/z; ls $T/nd2/in/..; cd $T/nd2 && cat ../z'
+conform "a missing name or a file before ..: ENOENT, ENOTDIR" \
+	'$P open-w $T/nowhere/../x y; $P open-w $T/hello.txt/../x y; $P mkdir $T/nowhere/../nd; $P stat $T/x; $P stat $T/nd'
 
 # --- symlink -----------------------------------------------------------------
 conform "symlink makes a link that reads and resolves" \

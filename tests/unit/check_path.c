@@ -300,6 +300,36 @@ START_TEST(test_split_length)
 }
 END_TEST
 
+static const struct backstep_case {
+	const char *path;
+	long at;
+} backstep_cases[] = {
+	{ "a/../b", 2 },
+	{ "/a/b/../c", 5 },
+	{ "a/./..", 4 },
+	{ "a//..//b", 3 },
+	{ "../b", -1 },
+	{ "./../../b", -1 },
+	{ "/../a", -1 },
+	{ "../a/..", 5 },
+	{ "a/b", -1 },
+	{ "a/..b/c", -1 },
+	{ "a/b../c", -1 },
+	{ "a/.../c", -1 },
+	{ "", -1 },
+	{ "/", -1 },
+	{ "x/..", 2 },
+};
+
+START_TEST(test_backstep)
+{
+	const struct backstep_case *c = &backstep_cases[_i];
+
+	ck_assert_msg(rw_path_backstep(c->path) == c->at, "\"%s\": %ld, want %ld", c->path,
+		      rw_path_backstep(c->path), c->at);
+}
+END_TEST
+
 Suite *rw_suite(void)
 {
 	Suite *s = suite_create("path");
@@ -323,6 +353,11 @@ Suite *rw_suite(void)
 	tc = tcase_create("split");
 	tcase_add_loop_test(tc, test_split, 0, (int)(sizeof(split_cases) / sizeof(split_cases[0])));
 	tcase_add_test(tc, test_split_length);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("backstep");
+	tcase_add_loop_test(tc, test_backstep, 0,
+			    (int)(sizeof(backstep_cases) / sizeof(backstep_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
