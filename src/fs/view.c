@@ -321,7 +321,8 @@ int rw_view_abs(int dirfd, const char *path, struct rw_vpath *vp)
 	if (r < 0)
 		return (int)r;
 	vp->len = (size_t)r;
-	if (rw_path_backstep(path) >= 0)
+	/* strstr first: every hooked path passes here, few hold "..". */
+	if (strstr(path, "..") && rw_path_backstep(path) >= 0)
 		return resolve_backsteps(path[0] == '/' ? NULL : base, path, vp);
 	return 0;
 }
