@@ -688,31 +688,45 @@ int rw_session_start(void)
 	return r;
 }
 
+int rw_session_new_dir(char *tmp, const struct stat *like)
+{
+	rw_session_tmp_name(tmp);
+	if (real_mkdirat(rw_sess.fd, tmp, 0700) < 0)
+		return -errno;
+	/* Root moves a folder whatever its mode, so it finishes it first: a
+	 * process of another user never meets it root's and 0700. Another user
+	 * can move only a folder it may write: rw_session_dir_placed() sets the
+	 * mode then (the folder is that user's own either way). */
+	if (geteuid() == 0) {
+		real_fchownat(rw_sess.fd, tmp, like->st_uid, like->st_gid, AT_SYMLINK_NOFOLLOW);
+		real_fchmodat(rw_sess.fd, tmp, like->st_mode & 07777, 0);
+	}
+	return 0;
+}
+
+int rw_session_dir_placed(const char *rel, const struct stat *like)
+{
+	if (geteuid() == 0)
+		return 0;
+	return real_fchmodat(rw_sess.fd, rel, like->st_mode & 07777, 0) < 0 ? -errno : 0;
+}
+
 /* Make upper/ with exactly the root's mode and owner, whatever the umask,
  * finished before it is renamed in: in a root tree, a process of another
  * user that finds it must be able to pass through it. */
 static int make_upper(const struct stat *root)
 {
 	char tmp[RW_TMP_NAME_MAX];
-	int r = 0, as_root = geteuid() == 0;
+	int r = rw_session_new_dir(tmp, root);
 
-	rw_session_tmp_name(tmp);
-	if (real_mkdirat(rw_sess.fd, tmp, 0700) < 0)
-		return -errno;
-	/* Only root may move a folder it cannot write: another user sets the
-	 * mode after (a tree of one user, which owns the folder either way). */
-	if (as_root) {
-		real_fchownat(rw_sess.fd, tmp, root->st_uid, root->st_gid, AT_SYMLINK_NOFOLLOW);
-		real_fchmodat(rw_sess.fd, tmp, root->st_mode & 07777, 0);
-	}
+	if (r < 0)
+		return r;
 	if (real_renameat2(rw_sess.fd, tmp, rw_sess.fd, "upper", RENAME_NOREPLACE) < 0) {
 		r = errno == EEXIST ? 0 : -errno;
 		real_unlinkat(rw_sess.fd, tmp, AT_REMOVEDIR);
 		return r;
 	}
-	if (!as_root && real_fchmodat(rw_sess.fd, "upper", root->st_mode & 07777, 0) < 0)
-		return -errno;
-	return 0;
+	return rw_session_dir_placed("upper", root);
 }
 
 int rw_session_storage(void)

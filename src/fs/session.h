@@ -35,6 +35,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "core/config.h"
 #include "core/index.h"
@@ -92,6 +93,18 @@ int rw_session_storage(void);
  * finished before they are renamed into place.
  */
 void rw_session_tmp_name(char *out);
+
+/**
+ * Make a folder in work/ under a temporary name (written to @tmp,
+ * RW_TMP_NAME_MAX bytes), to be renamed into place once finished. Root
+ * gives it @like's owner and mode now; another user's stays 0700, which it
+ * can still move, until rw_session_dir_placed(). Returns 0 or -errno.
+ */
+int rw_session_new_dir(char *tmp, const struct stat *like);
+
+/** The second half for a folder now at storage path @rel: its mode, where
+ * rw_session_new_dir() could not give it. Returns 0 or -errno. */
+int rw_session_dir_placed(const char *rel, const struct stat *like);
 
 /** Return 1 if @fd is one the session needs (the fd hooks keep it open). */
 static inline int rw_session_owns_fd(int fd)

@@ -826,26 +826,17 @@ int rw_view_mirror_dir(const char *lower, const char *rel, const struct stat *ls
 {
 	char tmp[RW_TMP_NAME_MAX];
 	struct timespec ts[2] = { lst->st_atim, lst->st_mtim };
-	int root = geteuid() == 0, r;
+	int r = rw_session_new_dir(tmp, lst);
 
-	rw_session_tmp_name(tmp);
-	if (real_mkdirat(rw_sess.fd, tmp, 0700) < 0)
-		return -errno;
-	/* Root moves a folder whatever its mode, so it finishes it first: a
-	 * process of another user never meets it root's and 0700. Another user
-	 * can move only a folder it may write; the folder is its own either way. */
-	if (root) {
-		real_fchownat(rw_sess.fd, tmp, lst->st_uid, lst->st_gid, AT_SYMLINK_NOFOLLOW);
-		real_fchmodat(rw_sess.fd, tmp, lst->st_mode & 07777, 0);
-	}
+	if (r < 0)
+		return r;
 	rw_copy_xattrs(lower, tmp);
 	r = rw_view_place(tmp, rel);
 	if (r < 0) {
 		real_unlinkat(rw_sess.fd, tmp, AT_REMOVEDIR);
 		return r;
 	}
-	if (!root)
-		real_fchmodat(rw_sess.fd, rel, lst->st_mode & 07777, 0);
+	rw_session_dir_placed(rel, lst);
 	/* Last: moving it in changed its times. */
 	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
 	return 0;
