@@ -414,7 +414,7 @@ static int spawn_reaper(void)
 	/* A root tree's helper listens before the tree goes on: a process that
 	 * becomes another user at once must find it (connect queues until the
 	 * reaper accepts). */
-	int lsock = geteuid() == 0 ? rw_helper_listen(rw_sess.fd) : -1, status;
+	int lsock = geteuid() == 0 ? rw_helper_listen(rw_sess.fd) : -1, status, fork_errno;
 	pid_t pid = fork(), got;
 
 	if (pid == 0) {
@@ -427,14 +427,12 @@ static int spawn_reaper(void)
 			reaper_main(1, lsock);
 		_exit(pid < 0);
 	}
-	if (pid < 0) {
-		int e = errno;
-		if (lsock >= 0)
-			real_close(lsock);
-		return -e;
-	}
+	fork_errno = errno;
+	/* The reaper has its own copy; the tree keeps none. */
 	if (lsock >= 0)
 		real_close(lsock);
+	if (pid < 0)
+		return -fork_errno;
 	do
 		got = waitpid(pid, &status, 0);
 	while (got < 0 && errno == EINTR);
