@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fs/copyup.c - atomic copy-up (see copyup.h). Data moves with
- * copy_file_range, which shares extents where the storage allows it and
- * falls back to a small stack buffer otherwise.
+ * copy_file_range, which shares extents where the storage allows it, span
+ * by span so that holes stay holes, and falls back to sendfile and then to
+ * a small stack buffer.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -17,102 +19,191 @@
 #include "fs/helper.h"
 #include "fs/real.h"
 #include "fs/session.h"
+#include "fs/store.h"
 #include "fs/xattrs.h"
 #include "rwshim.h"
 
-static int copy_data(int in, int out)
+/* Copy @len bytes at @off of @in to the same place in @out, inside the
+ * kernel where it can: copy_file_range shares extents on one filesystem,
+ * sendfile crosses from the read-only one; plain reads and writes last. */
+static int copy_span(int in, int out, off_t off, off_t len)
 {
-	char buf[16384];
+	char buf[4096];
+	off_t ioff = off, ooff = off, end = off + len;
 	ssize_t n;
 
-	for (;;) {
-		n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+	while (ioff < end) {
+		n = copy_file_range(in, &ioff, out, &ooff, (size_t)(end - ioff), 0);
 		if (n == 0)
-			return 0;
+			return 0; /* the source shrank: what is there is copied */
 		if (n < 0)
 			break;
 	}
+	if (ioff >= end)
+		return 0;
 	if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
 		return -errno;
-	/* copy_file_range cannot cross from the read-only filesystem to the
-	 * storage's: sendfile still copies inside the kernel. */
-	for (;;) {
-		n = sendfile(out, in, NULL, 1 << 30);
+	if (lseek(out, ooff, SEEK_SET) < 0)
+		return -errno;
+	while (ioff < end) {
+		n = sendfile(out, in, &ioff, (size_t)(end - ioff));
 		if (n == 0)
 			return 0;
 		if (n < 0)
 			break;
 	}
+	if (ioff >= end)
+		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -errno;
-	/* Neither can: plain reads and writes. */
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
+	while (ioff < end) {
+		size_t want = (size_t)(end - ioff) < sizeof(buf) ? (size_t)(end - ioff) : sizeof(buf);
 		char *p = buf;
+		n = pread(in, buf, want, ioff);
+		if (n == 0)
+			return 0;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		ioff += n;
 		while (n > 0) {
-			ssize_t w = write(out, p, (size_t)n);
+			ssize_t w = pwrite(out, p, (size_t)n, ooff);
 			if (w < 0) {
 				if (errno == EINTR)
 					continue;
 				return -errno;
 			}
 			p += w;
+			ooff += w;
 			n -= w;
 		}
 	}
 	return 0;
 }
 
+/* Copy the content of @in (@size bytes) to @out, holes kept as holes: only
+ * the spans SEEK_DATA finds are copied, and the size is set at the end. */
+static int copy_data(int in, int out, off_t size)
+{
+	off_t data = 0, hole;
+	int r;
+
+	while (data < size) {
+		data = lseek(in, data, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)
+				break; /* only a hole is left */
+			/* No hole support: the whole file is data. */
+			return copy_span(in, out, 0, size);
+		}
+		hole = lseek(in, data, SEEK_HOLE);
+		if (hole < 0 || hole > size)
+			hole = size;
+		if ((r = copy_span(in, out, data, hole - data)) < 0)
+			return r;
+		data = hole;
+	}
+	return ftruncate(out, size) < 0 ? -errno : 0;
+}
+
+/* The mode a copy of a file whose status is @st may have: set-id bits only
+ * where the copy has the owner (and group) they were found with. */
+static mode_t copy_mode(const struct stat *st)
+{
+	mode_t mode = st->st_mode & 07777;
+
+	if (geteuid() != 0) {
+		if (st->st_uid != geteuid())
+			mode &= ~(mode_t)S_ISUID;
+		if (st->st_gid != getegid())
+			mode &= ~(mode_t)S_ISGID;
+	}
+	return mode;
+}
+
+/* Copy the regular file at @loc into work/ as @tmp. Content, owner, mode,
+ * times and attributes all come from one descriptor, opened once: a path
+ * swapped between a look and the copy can change which file is copied,
+ * never give one file's content another's owner and set-id bits. */
 static int copy_regular(const struct rw_loc *loc, const char *tmp, int with_data)
 {
-	struct timespec ts[2] = { loc->st.st_atim, loc->st.st_mtim };
-	int in = -1, out, r = 0;
+	struct stat st;
+	struct timespec ts[2];
+	int in, out, r = 0;
 
-	if (with_data) {
-		in = real_openat(AT_FDCWD, loc->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (in < 0)
-			return -errno;
-	}
-	out = real_openat(rw_sess.fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0) {
+	in = real_openat(AT_FDCWD, loc->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (in < 0 && !with_data && errno == EACCES)
+		in = real_openat(AT_FDCWD, loc->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return errno == ELOOP ? -EAGAIN : -errno;
+	if (fstat(in, &st) < 0) {
 		r = -errno;
 		goto done;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		/* Not what the walk found: it changed under us. */
+		r = -EAGAIN;
+		goto done;
+	}
+	out = rw_store_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		r = out;
+		goto done;
+	}
 	if (with_data)
-		r = copy_data(in, out);
+		r = copy_data(in, out, st.st_size);
 	/* Owner before mode: chown clears set-id bits. */
 	if (!r && geteuid() == 0)
-		real_fchown(out, loc->st.st_uid, loc->st.st_gid);
-	if (!r && real_fchmod(out, loc->st.st_mode & 07777) < 0)
+		real_fchown(out, st.st_uid, st.st_gid);
+	if (!r && real_fchmod(out, copy_mode(&st)) < 0)
 		r = -errno;
 	if (!r && with_data)
+		rw_copy_fd_xattrs(in, out);
+	if (!r && with_data) {
+		ts[0] = st.st_atim;
+		ts[1] = st.st_mtim;
 		real_futimens(out, ts);
+	}
 	if (real_close(out) < 0 && !r)
 		r = -errno;
 done:
-	if (in >= 0)
-		real_close(in);
+	real_close(in);
 	return r;
 }
 
+/* Copy the link at @loc into work/ as @tmp: target and owner from one
+ * descriptor of the link itself. */
 static int copy_symlink(const struct rw_loc *loc, const char *tmp)
 {
 	char target[PATH_MAX];
-	struct timespec ts[2] = { loc->st.st_atim, loc->st.st_mtim };
-	ssize_t n = real_readlinkat(AT_FDCWD, loc->path, target, sizeof(target) - 1);
+	struct stat st;
+	struct timespec ts[2];
+	int in = real_openat(AT_FDCWD, loc->path, O_PATH | O_NOFOLLOW | O_CLOEXEC), r;
+	ssize_t n = 0;
 
-	if (n < 0)
+	if (in < 0)
 		return -errno;
+	if (fstat(in, &st) < 0)
+		r = -errno;
+	else if (!S_ISLNK(st.st_mode))
+		r = -EAGAIN; /* not what the walk found: it changed under us */
+	else if ((n = real_readlinkat(in, "", target, sizeof(target) - 1)) < 0)
+		r = -errno;
+	else
+		r = 0;
+	real_close(in);
+	if (r < 0)
+		return r;
 	target[n] = '\0';
-	if (real_symlinkat(target, rw_sess.fd, tmp) < 0)
-		return -errno;
+	if ((r = rw_store_symlink(target, tmp)) < 0)
+		return r;
 	if (geteuid() == 0)
-		real_fchownat(rw_sess.fd, tmp, loc->st.st_uid, loc->st.st_gid, AT_SYMLINK_NOFOLLOW);
-	real_utimensat(rw_sess.fd, tmp, ts, AT_SYMLINK_NOFOLLOW);
+		rw_store_chown(tmp, st.st_uid, st.st_gid);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	rw_store_utimens(tmp, ts);
 	return 0;
 }
 
@@ -147,7 +238,7 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 		/* Devices, fifos and sockets keep their lower identity. */
 		return -EROFS;
 	}
-	if (r == 0)
+	if (r == 0 && S_ISLNK(loc->st.st_mode))
 		rw_copy_xattrs(loc->path, tmp);
 	if (r == 0) {
 		r = rw_view_place(tmp, rel);
@@ -156,7 +247,7 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 		if (r == -EEXIST)
 			r = 0;
 	}
-	real_unlinkat(rw_sess.fd, tmp, 0);
+	rw_store_unlink(tmp, 0);
 	return r;
 }
 
@@ -170,9 +261,9 @@ static int copy_children(char *path, size_t len)
 
 	if (rw_view_upper_rel(path, len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	ufd = real_openat(rw_sess.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	ufd = rw_store_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (ufd < 0)
-		return -errno;
+		return ufd;
 	lfd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (lfd < 0) {
 		/* No lower half (the folder is the overlay's own): nothing to copy. */

@@ -16,6 +16,7 @@
 #include "fs/msg.h"
 #include "fs/real.h"
 #include "fs/session.h"
+#include "fs/store.h"
 #include "rwshim.h"
 
 #define DIR_SLOTS 256
@@ -83,9 +84,9 @@ DIR *rw_dir_open(const struct rw_loc *loc, int fd, int *err)
 		*err = -ENAMETOOLONG;
 		return NULL;
 	}
-	ufd = real_openat(rw_sess.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	ufd = rw_store_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (ufd < 0) {
-		*err = -errno;
+		*err = ufd;
 		return NULL;
 	}
 	if (loc->layer == RW_MERGED) {
@@ -479,7 +480,7 @@ static struct fd_slot *fd_new(int fd)
 	if (loc.layer == RW_MERGED && !vp.stored) {
 		if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 			return NULL;
-		ufd = real_openat(rw_sess.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		ufd = rw_store_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (ufd < 0)
 			return NULL;
 	} else if (!vp.stored) {

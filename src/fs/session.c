@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/path.h"
@@ -25,6 +26,7 @@
 #include "fs/report.h"
 #include "fs/real.h"
 #include "fs/session.h"
+#include "fs/store.h"
 #include "rwshim.h"
 
 struct rw_session rw_sess = { .fd = -1 };
@@ -688,16 +690,18 @@ int rw_session_start(void)
 
 int rw_session_new_dir(char *tmp, const struct stat *like)
 {
+	int r;
+
 	rw_session_tmp_name(tmp);
-	if (real_mkdirat(rw_sess.fd, tmp, 0700) < 0)
-		return -errno;
+	if ((r = rw_store_mkdir(tmp, 0700)) < 0)
+		return r;
 	/* Root moves a folder whatever its mode, so it finishes it first: a
 	 * process of another user never meets it root's and 0700. Another user
 	 * can move only a folder it may write: rw_session_dir_placed() sets the
 	 * mode then (the folder is that user's own either way). */
 	if (geteuid() == 0) {
-		real_fchownat(rw_sess.fd, tmp, like->st_uid, like->st_gid, AT_SYMLINK_NOFOLLOW);
-		real_fchmodat(rw_sess.fd, tmp, like->st_mode & 07777, 0);
+		rw_store_chown(tmp, like->st_uid, like->st_gid);
+		rw_store_chmod(tmp, like->st_mode & 07777);
 	}
 	return 0;
 }
@@ -706,7 +710,7 @@ int rw_session_dir_placed(const char *rel, const struct stat *like)
 {
 	if (geteuid() == 0)
 		return 0;
-	return real_fchmodat(rw_sess.fd, rel, like->st_mode & 07777, 0) < 0 ? -errno : 0;
+	return rw_store_chmod(rel, like->st_mode & 07777);
 }
 
 /* Make upper/ with exactly the root's mode and owner, whatever the umask,
@@ -719,10 +723,9 @@ static int make_upper(const struct stat *root)
 
 	if (r < 0)
 		return r;
-	if (real_renameat2(rw_sess.fd, tmp, rw_sess.fd, "upper", RENAME_NOREPLACE) < 0) {
-		r = errno == EEXIST ? 0 : -errno;
-		real_unlinkat(rw_sess.fd, tmp, AT_REMOVEDIR);
-		return r;
+	if ((r = rw_store_rename(tmp, "upper", RENAME_NOREPLACE)) < 0) {
+		rw_store_unlink(tmp, AT_REMOVEDIR);
+		return r == -EEXIST ? 0 : r;
 	}
 	return rw_session_dir_placed("upper", root);
 }
@@ -747,11 +750,11 @@ int rw_session_storage(void)
 	if (real_fstatat(AT_FDCWD, "/", &root, 0) < 0)
 		root.st_mode = 0755;
 	/* Another process of the tree may have made them: EEXIST is fine. */
-	r = real_mkdirat(rw_sess.fd, "work", 0700);
-	if ((r == 0 && real_fchmodat(rw_sess.fd, "work", 01777, 0) < 0) || (r < 0 && errno != EEXIST))
-		goto fail;
-	if (real_fstatat(rw_sess.fd, "upper", &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    (r = make_upper(&root)) < 0) {
+	r = rw_store_mkdir("work", 0700);
+	if (r == 0)
+		r = rw_store_chmod("work", 01777);
+	if ((r < 0 && r != -EEXIST) ||
+	    (rw_store_stat("upper", &(struct stat){ 0 }) < 0 && (r = make_upper(&root)) < 0)) {
 		errno = -r;
 		goto fail;
 	}
@@ -767,25 +770,44 @@ fail:
 
 static unsigned int tmp_counter;
 
+/* A number no other process can guess: work/ is writable by every user of
+ * a root tree, and a name made there in advance would make our copy fail. */
+static unsigned long tmp_salt(void)
+{
+	static unsigned long salt;
+	static pid_t salt_pid;
+	unsigned long v;
+	pid_t pid = getpid();
+
+	if (__atomic_load_n(&salt_pid, __ATOMIC_ACQUIRE) == pid)
+		return __atomic_load_n(&salt, __ATOMIC_RELAXED);
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (unsigned long)&v ^ ((unsigned long)pid << 32) ^ (unsigned long)time(NULL);
+	__atomic_store_n(&salt, v, __ATOMIC_RELAXED);
+	__atomic_store_n(&salt_pid, pid, __ATOMIC_RELEASE);
+	return v;
+}
+
 void rw_session_tmp_name(char *out)
 {
 	char digits[24];
 	unsigned long v;
-	int n, i = 0;
+	int n, i;
 	static const char head[] = "work/cu.";
 
 	memcpy(out, head, sizeof(head) - 1);
 	i = sizeof(head) - 1;
-	for (int part = 0; part < 2; part++) {
+	for (int part = 0; part < 3; part++) {
 		v = part == 0 ? (unsigned long)getpid()
-			      : __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED);
+		    : part == 1 ? tmp_salt() % 1000000000000ul
+				: __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED);
 		n = 0;
 		do
 			digits[n++] = (char)('0' + v % 10);
 		while ((v /= 10));
 		while (n)
 			out[i++] = digits[--n];
-		out[i++] = part == 0 ? '.' : '\0';
+		out[i++] = part < 2 ? '.' : '\0';
 	}
 }
 

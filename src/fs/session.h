@@ -88,7 +88,7 @@ int rw_session_storage(void);
 #define RW_TMP_NAME_MAX 64
 
 /**
- * Write to @out (RW_TMP_NAME_MAX bytes) a storage path "work/cu.PID.N" that
+ * Write to @out (RW_TMP_NAME_MAX bytes) a storage path "work/cu.PID.SALT.N" that
  * no other call of the tree uses while this one lives: where copies are
  * finished before they are renamed into place.
  */

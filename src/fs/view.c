@@ -15,6 +15,7 @@
 #include "fs/helper.h"
 #include "fs/real.h"
 #include "fs/session.h"
+#include "fs/store.h"
 #include "fs/view.h"
 #include "fs/xattrs.h"
 #include "rwshim.h"
@@ -398,7 +399,7 @@ static int upper_stat(const char *path, size_t len, struct stat *st)
 
 	if (rw_view_upper_rel(path, len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	return real_fstatat(rw_sess.fd, rel, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	return rw_store_stat(rel, st);
 }
 
 static int upper_has(const char *path, size_t len, const char *prefix)
@@ -408,7 +409,7 @@ static int upper_has(const char *path, size_t len, const char *prefix)
 
 	if (sibling_rel(path, len, prefix, rel, sizeof(rel)) < 0)
 		return 0;
-	return real_fstatat(rw_sess.fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	return rw_store_stat(rel, &st) == 0;
 }
 
 /* Whether upper folder @path is opaque; only folders marked SHADOW can be. */
@@ -422,7 +423,7 @@ static int is_opaque(const char *path, size_t len)
 	if (r < 0 || (size_t)r + sizeof("/" WH_OPAQUE) > sizeof(rel))
 		return 0;
 	memcpy(rel + r, "/" WH_OPAQUE, sizeof("/" WH_OPAQUE));
-	return real_fstatat(rw_sess.fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	return rw_store_stat(rel, &st) == 0;
 }
 
 /* ---- resolution --------------------------------------------------------- */
@@ -456,12 +457,13 @@ static int splice_link(char *walk, const char *cur, size_t curlen, int from_uppe
 	if (from_upper) {
 		if (rw_view_upper_rel(linkpath, linklen, rel, sizeof(rel)) < 0)
 			return -ENAMETOOLONG;
-		n = real_readlinkat(rw_sess.fd, rel, target, sizeof(target) - 1);
+		n = rw_store_readlink(rel, target, sizeof(target) - 1);
 	} else {
 		n = real_readlinkat(AT_FDCWD, linkpath, target, sizeof(target) - 1);
+		n = n < 0 ? -errno : n;
 	}
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if (n == 0)
 		return -ENOENT;
 	tlen = (size_t)n;
@@ -794,14 +796,14 @@ int rw_view_in_own_dir(const char *rel, int (*op)(void *arg), void *arg)
 		return r;
 	memcpy(dir, rel, dlen);
 	dir[dlen] = '\0';
-	if (real_fstatat(rw_sess.fd, dir, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+	if (rw_store_stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & S_IWUSR))
 		return r;
-	if (real_fchmodat(rw_sess.fd, dir, (st.st_mode & 07777) | S_IWUSR | S_IXUSR, 0) < 0)
+	if (rw_store_chmod(dir, (st.st_mode & 07777) | S_IWUSR | S_IXUSR) < 0)
 		return r;
 	r = op(arg);
-	r2 = real_fchmodat(rw_sess.fd, dir, st.st_mode & 07777, 0);
-	return r < 0 ? r : (r2 < 0 ? -errno : r);
+	r2 = rw_store_chmod(dir, st.st_mode & 07777);
+	return r < 0 ? r : (r2 < 0 ? r2 : r);
 }
 
 struct move {
@@ -812,7 +814,7 @@ static int move_into_place(void *arg)
 {
 	struct move *m = arg;
 
-	return real_renameat2(rw_sess.fd, m->from, rw_sess.fd, m->to, RENAME_NOREPLACE) < 0 ? -errno : 0;
+	return rw_store_rename(m->from, m->to, RENAME_NOREPLACE);
 }
 
 int rw_view_place(const char *tmp, const char *rel)
@@ -833,12 +835,12 @@ int rw_view_mirror_dir(const char *lower, const char *rel, const struct stat *ls
 	rw_copy_xattrs(lower, tmp);
 	r = rw_view_place(tmp, rel);
 	if (r < 0) {
-		real_unlinkat(rw_sess.fd, tmp, AT_REMOVEDIR);
+		rw_store_unlink(tmp, AT_REMOVEDIR);
 		return r;
 	}
 	rw_session_dir_placed(rel, lst);
 	/* Last: moving it in changed its times. */
-	real_utimensat(rw_sess.fd, rel, ts, AT_SYMLINK_NOFOLLOW);
+	rw_store_utimens(rel, ts);
 	return 0;
 }
 
@@ -889,11 +891,11 @@ int rw_view_make_parents(const char *path, size_t len)
 /* Make the empty marker file @rel (a whiteout or an opaque marker). */
 static int make_marker(const char *rel)
 {
-	int fd = real_openat(rw_sess.fd, rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = rw_store_open(rel, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0)
-		return -errno;
-	real_close(fd);
+		return fd;
+	rw_store_close(fd);
 	return 0;
 }
 
@@ -921,7 +923,7 @@ void rw_view_unwhiteout(const char *path, size_t len)
 	char rel[PATH_MAX];
 
 	if (sibling_rel(path, len, WH_PREFIX, rel, sizeof(rel)) >= 0)
-		real_unlinkat(rw_sess.fd, rel, 0);
+		rw_store_unlink(rel, 0);
 }
 
 int rw_view_make_opaque(const char *path, size_t len)
@@ -997,9 +999,9 @@ int rw_view_dir_nonempty(const struct rw_loc *loc)
 	if (loc->layer == RW_UPPER || loc->layer == RW_MERGED) {
 		if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 			return -ENAMETOOLONG;
-		ufd = real_openat(rw_sess.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		ufd = rw_store_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		if (ufd < 0)
-			return -errno;
+			return ufd;
 		while (!found && (n = real_getdents64(ufd, buf, sizeof(buf))) > 0)
 			for (off = 0; off < n && !found;) {
 				struct dirent64 *d = (struct dirent64 *)(buf + off);

@@ -15,4 +15,8 @@
  */
 void rw_copy_xattrs(const char *from, const char *rel);
 
+/** The same from open file @from to open file @to: a regular file's
+ * attributes, read from the very file its content comes from. */
+void rw_copy_fd_xattrs(int from, int to);
+
 #endif

@@ -11,6 +11,7 @@
 #include "fs/msg.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/hook.h"
 
 int rw_look(int dirfd, const char *path, int follow, struct rw_loc *loc)
@@ -60,11 +61,17 @@ int rw_redirect_end(const char *call, const struct rw_vpath *vp, const struct rw
 static int op_upper(const struct rw_loc *loc, rw_at_op op, void *arg)
 {
 	char rel[PATH_MAX];
+	const char *name;
+	int dfd, r;
 
 	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
+	if ((dfd = rw_store_dir(rel, &name)) < 0)
+		return dfd;
 	/* The walk followed what was to be followed: the entry itself now. */
-	return op(rw_sess.fd, rel, AT_SYMLINK_NOFOLLOW, arg);
+	r = op(dfd, name, AT_SYMLINK_NOFOLLOW, arg);
+	rw_store_close(dfd);
+	return r;
 }
 
 static int modify_overlay(const struct rw_vpath *vp, int nofollow, rw_at_op op, void *arg)

@@ -7,6 +7,7 @@
 
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/create.h"
 #include "hook/hook.h"
 
@@ -24,11 +25,6 @@ long rw_at_name(int dirfd, const char *path, char *out, size_t outsz)
 	memcpy(out, head, hl);
 	memcpy(out + hl, path, pl + 1);
 	return (long)(hl + pl);
-}
-
-long rw_storage_name(const char *rel, char *out, size_t outsz)
-{
-	return rw_at_name(rw_sess.fd, rel, out, outsz);
 }
 
 int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_loc *loc)
@@ -57,8 +53,9 @@ int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_l
 static int make_overlay(const struct rw_vpath *vp, int folder, rw_make_op op, void *arg)
 {
 	char rel[PATH_MAX];
+	const char *name;
 	struct rw_loc loc;
-	int r = rw_resolve_new(vp, RW_CANON, folder, &loc);
+	int r = rw_resolve_new(vp, RW_CANON, folder, &loc), dfd;
 
 	if (r < 0)
 		return r;
@@ -70,7 +67,10 @@ static int make_overlay(const struct rw_vpath *vp, int folder, rw_make_op op, vo
 		return -ENAMETOOLONG;
 	/* Marks first: a process that sees the entry sees its marks. */
 	rw_view_mark_new(loc.path, loc.len);
-	r = op(rw_sess.fd, rel, &loc, arg);
+	if ((dfd = rw_store_dir(rel, &name)) < 0)
+		return dfd;
+	r = op(dfd, name, &loc, arg);
+	rw_store_close(dfd);
 	if (r == 0 && loc.whiteout)
 		rw_view_unwhiteout(loc.path, loc.len);
 	return r;

@@ -57,11 +57,4 @@ int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_l
  */
 long rw_at_name(int dirfd, const char *path, char *out, size_t outsz);
 
-/**
- * The same for @rel relative to the session folder (as rw_view_upper_rel()
- * gives it): every folder on the way is a real folder of the storage, so
- * the walk follows no link but the session descriptor's own.
- */
-long rw_storage_name(const char *rel, char *out, size_t outsz);
-
 #endif

@@ -12,6 +12,7 @@
 
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/calls.h"
 #include "hook/hook.h"
 
@@ -47,9 +48,9 @@ static int chdir_view(const char *path)
 	} else {
 		if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 			return -ENAMETOOLONG;
-		fd = real_openat(rw_sess.fd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = rw_store_open(rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		r = real_fchdir(fd);
 		real_close(fd);
 	}

@@ -27,6 +27,7 @@
 #include "core/path.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/create.h"
 #include "hook/hook.h"
 
@@ -181,7 +182,11 @@ static int overlay_name(const struct rw_loc *loc, char *out, size_t outsz)
 
 	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	return rw_storage_name(rel, out, outsz) < 0 ? -ENAMETOOLONG : 0;
+	/* Through the session descriptor, which a child inherits, not a folder
+	 * descriptor of the store: a script's interpreter opens this name after
+	 * exec. The folders on it are the overlay's canonical ones; see
+	 * docs/SECURITY.md for what that leaves to a writable copy's rules. */
+	return rw_at_name(rw_sess.fd, rel, out, outsz) < 0 ? -ENAMETOOLONG : 0;
 }
 
 /* The program to run for @path: the path itself (0), the overlay name or
@@ -714,9 +719,9 @@ RW_EXPORT int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *f
 	if (!rw_ready() || rw_look(AT_FDCWD, path, 1, &loc) <= 0 || loc.layer != RW_UPPER ||
 	    !S_ISDIR(loc.st.st_mode) || rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 		return real_posix_spawn_file_actions_addchdir_np(fa, path);
-	own = real_openat(rw_sess.fd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	own = rw_store_open(rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	if (own < 0) {
-		r = errno;
+		r = -own;
 		errno = saved;
 		return r;
 	}

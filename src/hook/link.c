@@ -15,6 +15,7 @@
 #include "fs/copyup.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/create.h"
 #include "hook/hook.h"
 
@@ -111,8 +112,8 @@ static int link_source(int dirfd, const char *path, int flags, struct rw_loc *o)
 		}
 		r = 0;
 		if (real_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 ||
-		    real_fstatat(rw_sess.fd, "upper", &up, AT_SYMLINK_NOFOLLOW) < 0)
-			r = -errno;
+		    (r = rw_store_stat("upper", &up)) < 0)
+			r = r < 0 ? r : -errno;
 		/* "." of a descriptor is its own file (an unnamed one has none). */
 		named = r == 0 && rw_view_abs(fd, ".", &vp) == 0;
 		if (!empty)
@@ -165,12 +166,18 @@ static int link_overlay(int odirfd, const char *opath, int flags, const struct r
 	if (rw_view_upper_rel(n.path, n.len, nrel, sizeof(nrel)) < 0)
 		return -ENAMETOOLONG;
 	rw_view_mark_new(n.path, n.len);
-	if (direct)
-		r = real_linkat(odirfd, opath, rw_sess.fd, nrel, flags);
-	else
-		r = real_linkat(rw_sess.fd, orel, rw_sess.fd, nrel, 0);
+	if (direct) {
+		const char *name;
+		int dfd = rw_store_dir(nrel, &name);
+		if (dfd < 0)
+			return dfd;
+		r = real_linkat(odirfd, opath, dfd, name, flags) < 0 ? -errno : 0;
+		rw_store_close(dfd);
+	} else {
+		r = rw_store_link(orel, nrel);
+	}
 	if (r < 0)
-		return -errno;
+		return r;
 	if (n.whiteout)
 		rw_view_unwhiteout(n.path, n.len);
 	return 0;
@@ -281,7 +288,9 @@ ssize_t rw_readlinkat(int dirfd, const char *path, char *buf, size_t size)
 	} else if (loc.layer == RW_UPPER) {
 		if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 			return -ENAMETOOLONG;
-		n = real_readlinkat(rw_sess.fd, rel, tmp, sizeof(tmp) - 1);
+		n = rw_store_readlink(rel, tmp, sizeof(tmp) - 1);
+		if (n < 0)
+			return n;
 	} else {
 		n = real_readlinkat(AT_FDCWD, loc.path, tmp, sizeof(tmp) - 1);
 	}

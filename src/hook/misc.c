@@ -21,6 +21,7 @@
 #include "core/path.h"
 #include "fs/copyup.h"
 #include "fs/session.h"
+#include "fs/store.h"
 #include "fs/view.h"
 #include "hook/create.h"
 #include "hook/hook.h"
@@ -218,37 +219,43 @@ RW_EXPORT int fstatvfs64(int fd, struct statvfs64 *sv)
 /* The name the real call should get for @path (following links): the
  * program's own (returns 0), or in @buf (PATH_MAX bytes) the canonical path
  * of a lower entry or the storage name of an overlay entry (returns 1). */
-static int view_name(int dirfd, const char *path, int follow, char *buf)
+static int view_name(int dirfd, const char *path, int follow, char *buf, int *dfd)
 {
 	char rel[PATH_MAX];
 	struct rw_loc loc;
 	int r = rw_look(dirfd, path, follow, &loc);
 
+	*dfd = -1;
 	if (r <= 0)
 		return r;
 	if (loc.layer == RW_LOWER) {
 		memcpy(buf, loc.path, loc.len + 1);
 		return 1;
 	}
-	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0 ||
-	    rw_storage_name(rel, buf, PATH_MAX) < 0)
+	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	return 1;
+	*dfd = rw_store_name(rel, buf, PATH_MAX);
+	return *dfd < 0 ? *dfd : 1;
 }
 
 RW_EXPORT long pathconf(const char *path, int name)
 {
 	char buf[PATH_MAX];
-	int saved = errno, r = view_name(AT_FDCWD, path, 1, buf);
+	int dfd, saved = errno, r = view_name(AT_FDCWD, path, 1, buf, &dfd);
 	long v;
 
 	if (r < 0)
 		return rw_ret(r, saved);
-	if (!real_pathconf)
+	if (!real_pathconf) {
+		if (dfd >= 0)
+			rw_store_close(dfd);
 		return rw_enosys();
+	}
 	/* A limit that does not exist is -1 with errno untouched. */
 	errno = saved;
 	v = real_pathconf(r ? buf : path, name);
+	if (dfd >= 0)
+		rw_store_close(dfd);
 	return v;
 }
 
@@ -271,7 +278,7 @@ RW_EXPORT int eaccess(const char *path, int mode)
 /* A folder whose writes would land in the overlay gets its overlay half
  * now, so that a watch sees what is made in it later. Returns 1 with the
  * storage name in @buf (PATH_MAX bytes), or 0 to watch @path as it is. */
-static int watch_overlay_half(const char *path, int follow, char *buf)
+static int watch_overlay_half(const char *path, int follow, char *buf, int *dfd)
 {
 	char rel[PATH_MAX];
 	struct rw_vpath vp;
@@ -289,7 +296,7 @@ static int watch_overlay_half(const char *path, int follow, char *buf)
 	    loc.layer != RW_LOWER || !S_ISDIR(loc.st.st_mode) || rw_copy_up(&loc, 0) < 0)
 		return 0;
 	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0 ||
-	    rw_storage_name(rel, buf, PATH_MAX) < 0)
+	    (*dfd = rw_store_name(rel, buf, PATH_MAX)) < 0)
 		return 0;
 	return 1;
 }
@@ -300,20 +307,24 @@ static int watch_overlay_half(const char *path, int follow, char *buf)
 RW_EXPORT int inotify_add_watch(int fd, const char *path, uint32_t mask)
 {
 	char buf[PATH_MAX];
-	int saved = errno, follow = !(mask & IN_DONT_FOLLOW);
-	int r = view_name(AT_FDCWD, path, follow, buf);
+	int saved = errno, follow = !(mask & IN_DONT_FOLLOW), dfd, half = -1, w;
+	int r = view_name(AT_FDCWD, path, follow, buf, &dfd);
 
 	if (r < 0)
 		return rw_ret(r, saved);
 	if (r == 0 && rw_ready() && path)
-		r = watch_overlay_half(path, follow, buf);
+		r = watch_overlay_half(path, follow, buf, &half);
 	else if (r == 1 && buf[0] == '/' && strncmp(buf, "/proc/", 6))
 		/* A lower entry: @buf stays its path, or names its new half. */
-		watch_overlay_half(buf, 0, buf);
+		watch_overlay_half(buf, 0, buf, &half);
 	errno = saved;
-	return RW_REAL(inotify_add_watch,
-		       (int)syscall(SYS_inotify_add_watch, fd, r ? buf : path, mask), fd,
-		       r ? buf : path, mask);
+	w = RW_REAL(inotify_add_watch, (int)syscall(SYS_inotify_add_watch, fd, r ? buf : path, mask),
+		    fd, r ? buf : path, mask);
+	if (dfd >= 0)
+		rw_store_close(dfd);
+	if (half >= 0)
+		rw_store_close(half);
+	return w;
 }
 
 /* ---- file handles ------------------------------------------------------------ */

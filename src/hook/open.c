@@ -11,6 +11,7 @@
 #include "fs/copyup.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/hook.h"
 
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
@@ -28,15 +29,13 @@ static int needs_mode(int flags)
 static int open_upper(const struct rw_loc *loc, int flags, mode_t mode)
 {
 	char rel[PATH_MAX];
-	int fd;
 
 	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
 	/* The walk already followed every link the program asked to follow. */
 	if ((flags & O_TMPFILE) != O_TMPFILE)
 		flags |= O_NOFOLLOW;
-	fd = real_openat(rw_sess.fd, rel, flags, mode);
-	return fd < 0 ? -errno : fd;
+	return rw_store_open(rel, flags, mode);
 }
 
 /* How open looks @flags' path up: O_CREAT | O_EXCL never follows a link. */

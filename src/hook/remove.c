@@ -12,17 +12,18 @@
 #include "fs/copyup.h"
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/hook.h"
 
 /* Remove upper folder @rel together with the whiteouts it holds. */
 static int remove_upper_dir(const char *rel)
 {
 	char buf[2048];
-	int fd = real_openat(rw_sess.fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = rw_store_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	long n, off;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while ((n = real_getdents64(fd, buf, sizeof(buf))) > 0)
 		for (off = 0; off < n;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
@@ -32,7 +33,7 @@ static int remove_upper_dir(const char *rel)
 				real_unlinkat(fd, d->d_name, 0);
 		}
 	real_close(fd);
-	return real_unlinkat(rw_sess.fd, rel, AT_REMOVEDIR) < 0 ? -errno : 0;
+	return rw_store_unlink(rel, AT_REMOVEDIR);
 }
 
 static int unlink_overlay(const struct rw_vpath *vp, int flags)
@@ -61,7 +62,7 @@ static int unlink_overlay(const struct rw_vpath *vp, int flags)
 	if (loc.layer == RW_UPPER || loc.layer == RW_MERGED) {
 		if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 			return -ENAMETOOLONG;
-		r = isdir ? remove_upper_dir(rel) : (real_unlinkat(rw_sess.fd, rel, 0) < 0 ? -errno : 0);
+		r = isdir ? remove_upper_dir(rel) : rw_store_unlink(rel, 0);
 		if (r < 0)
 			return r;
 	}
@@ -190,8 +191,8 @@ static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, 
 	if (odir && (n.layer == RW_UPPER || n.layer == RW_MERGED) && !(flags & RENAME_EXCHANGE) &&
 	    (r = remove_upper_dir(nrel)) < 0 && r != -ENOENT)
 		return r;
-	if (real_renameat2(rw_sess.fd, orel, rw_sess.fd, nrel, flags & RENAME_EXCHANGE) < 0)
-		return -errno;
+	if ((r = rw_store_rename(orel, nrel, flags & RENAME_EXCHANGE)) < 0)
+		return r;
 	/* A moved folder holds all its content in the overlay now, and the index
 	 * knows its entries by their old names: opaque, it is looked up on disk
 	 * alone and hides whatever lower folder had its new name. */

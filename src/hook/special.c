@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fs/session.h"
+#include "fs/store.h"
 #include "fs/view.h"
 #include "hook/create.h"
 #include "hook/hook.h"
@@ -229,39 +230,27 @@ static int sock_path(sock_fn fn, int sock, const char *path)
 	return 0;
 }
 
-/* Call @fn on @sock for the storage entry @rel; the name used goes into
- * @used (SUN_LEN_MAX + 1 bytes). */
-static int sock_upper(sock_fn fn, int sock, const char *rel, char *used)
+/* Call @fn on @sock for storage entry @rel, which is @name in storage folder
+ * @dirfd (from rw_store_dir()); the name used goes into @used (SUN_LEN_MAX
+ * + 1 bytes). The name through the session descriptor is the one every
+ * process of the tree maps back to the program's path (a peer's address,
+ * getsockname), but it lets the kernel walk the folders on the way: only
+ * where nobody but this user and root can change them. Elsewhere the
+ * folder's own descriptor names it. */
+static int sock_upper(sock_fn fn, int sock, const char *rel, int dirfd, const char *name,
+		      char *used)
 {
-	char name[PATH_MAX];
-	const char *leaf = strrchr(rel, '/');
-	long n = rw_storage_name(rel, name, sizeof(name));
-	size_t fl, ll;
-	int pfd, r;
+	char at[PATH_MAX];
+	long n = -1;
 
-	if (n > 0 && (size_t)n < SUN_LEN_MAX) {
-		memcpy(used, name, (size_t)n + 1);
-		return sock_path(fn, sock, name);
-	}
-	/* Too long for sun_path: through a descriptor of the folder. */
-	if (!leaf || (size_t)(leaf - rel) >= sizeof(name))
+	if (rw_store_trusted(rel))
+		n = rw_at_name(rw_sess.fd, rel, at, sizeof(at));
+	if (n < 0 || (size_t)n >= SUN_LEN_MAX)
+		n = rw_store_fd_name(dirfd, name, at, sizeof(at));
+	if (n < 0 || (size_t)n >= SUN_LEN_MAX)
 		return -ENAMETOOLONG;
-	memcpy(name, rel, (size_t)(leaf - rel));
-	name[leaf - rel] = '\0';
-	pfd = real_openat(rw_sess.fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
-	fl = rw_fd_name(pfd, name);
-	ll = strlen(leaf);
-	if (fl + ll >= SUN_LEN_MAX) {
-		real_close(pfd);
-		return -ENAMETOOLONG;
-	}
-	memcpy(name + fl, leaf, ll + 1);
-	memcpy(used, name, fl + ll + 1);
-	r = sock_path(fn, sock, name);
-	real_close(pfd);
-	return r;
+	memcpy(used, at, (size_t)n + 1);
+	return sock_path(fn, sock, at);
 }
 
 struct bind_arg {
@@ -278,7 +267,10 @@ static int make_socket(int dirfd, const char *path, const struct rw_loc *upper, 
 	int r;
 
 	if (upper) {
-		r = sock_upper(real_bind, a->sock, path, used);
+		char rel[PATH_MAX];
+		if (rw_view_upper_rel(upper->path, upper->len, rel, sizeof(rel)) < 0)
+			return -ENAMETOOLONG;
+		r = sock_upper(real_bind, a->sock, rel, dirfd, path, used);
 		if (r == 0)
 			remember_bound(used, a->asked);
 		return r;
@@ -323,9 +315,15 @@ int rw_connect(int sock, const struct sockaddr *addr, socklen_t len)
 	if (r < 0)
 		return r;
 	if (loc.layer == RW_UPPER) {
+		const char *name;
+		int dfd;
 		if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 			return -ENAMETOOLONG;
-		return sock_upper(real_connect, sock, rel, used);
+		if ((dfd = rw_store_dir(rel, &name)) < 0)
+			return dfd;
+		r = sock_upper(real_connect, sock, rel, dfd, name, used);
+		rw_store_close(dfd);
+		return r;
 	}
 	r = loc.len < SUN_LEN_MAX ? sock_path(real_connect, sock, loc.path)
 				  : (real_connect(sock, addr, len) < 0 ? -errno : 0);

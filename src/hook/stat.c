@@ -10,11 +10,25 @@
 
 #include "fs/session.h"
 #include "fs/view.h"
+#include "fs/store.h"
 #include "hook/hook.h"
 
 static long upper_rel(const struct rw_loc *loc, char *rel)
 {
 	return rw_view_upper_rel(loc->path, loc->len, rel, PATH_MAX);
+}
+
+/* statx of storage entry @rel itself. Returns 0 or -errno. */
+static int upper_statx(const char *rel, int flags, unsigned int mask, struct statx *stx)
+{
+	const char *name;
+	int dfd = rw_store_dir(rel, &name), r;
+
+	if (dfd < 0)
+		return dfd;
+	r = real_statx(dfd, name, flags | AT_SYMLINK_NOFOLLOW, mask, stx) < 0 ? -errno : 0;
+	rw_store_close(dfd);
+	return r;
 }
 
 int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags)
@@ -79,13 +93,13 @@ int rw_statx(int dirfd, const char *path, int flags, unsigned int mask, struct s
 	}
 	flags |= AT_SYMLINK_NOFOLLOW;
 	if (loc.layer == RW_LOWER)
-		r = real_statx(AT_FDCWD, loc.path, flags, mask, stx);
+		r = real_statx(AT_FDCWD, loc.path, flags, mask, stx) < 0 ? -errno : 0;
 	else if (upper_rel(&loc, rel) < 0)
 		return -ENAMETOOLONG;
 	else
-		r = real_statx(rw_sess.fd, rel, flags, mask, stx);
+		r = upper_statx(rel, flags, mask, stx);
 	if (r < 0)
-		return -errno;
+		return r;
 	if (loc.layer == RW_MERGED) {
 		stx->stx_dev_major = major(loc.st.st_dev);
 		stx->stx_dev_minor = minor(loc.st.st_dev);
@@ -162,8 +176,15 @@ int rw_faccessat(int dirfd, const char *path, int mode, int flags)
 	}
 	if (upper_rel(&loc, rel) < 0)
 		return -ENAMETOOLONG;
-	r = real_faccessat(rw_sess.fd, rel, mode, flags | AT_SYMLINK_NOFOLLOW);
-	return r < 0 ? -errno : 0;
+	{
+		const char *name;
+		int dfd = rw_store_dir(rel, &name);
+		if (dfd < 0)
+			return dfd;
+		r = real_faccessat(dfd, name, mode, flags | AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+		rw_store_close(dfd);
+	}
+	return r;
 }
 
 /* ---- the spellings ------------------------------------------------------- */

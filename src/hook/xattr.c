@@ -4,8 +4,8 @@
  * overlay's entry where there is one (a merged folder's attributes are its
  * overlay half's, as for stat); set and remove copy a read-only entry up
  * first, as chmod does (rw_modify_at). There is no *at() form of these
- * calls, so an overlay entry is named through the session descriptor,
- * "/proc/self/fd/SESSION/upper/PATH" (create.h), which lets the l* calls
+ * calls, so an overlay entry is named through a descriptor of its storage
+ * folder, "/proc/self/fd/DIR/NAME" (fs/store.h), which lets the l* calls
  * act on a link itself.
  *
  * fgetxattr and flistxattr are not hooked: a descriptor reads the
@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "fs/store.h"
 #include "fs/view.h"
 #include "hook/create.h"
 #include "hook/hook.h"
@@ -29,13 +30,14 @@
  * storage name of an overlay entry (both in @buf, PATH_MAX bytes). The
  * final component of the last two is never a link to follow unless @follow
  * is 0. Returns 0 or -errno. */
-static int xattr_path(const char *path, int follow, char *buf, const char **use)
+static int xattr_path(const char *path, int follow, char *buf, const char **use, int *dfd)
 {
 	char rel[PATH_MAX];
 	struct rw_loc loc;
 	int r = rw_look(AT_FDCWD, path, follow, &loc);
 
 	*use = path;
+	*dfd = -1;
 	if (r <= 0)
 		return r;
 	*use = buf;
@@ -43,10 +45,10 @@ static int xattr_path(const char *path, int follow, char *buf, const char **use)
 		memcpy(buf, loc.path, loc.len + 1);
 		return 0;
 	}
-	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0 ||
-	    rw_storage_name(rel, buf, PATH_MAX) < 0)
+	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	return 0;
+	*dfd = rw_store_name(rel, buf, PATH_MAX);
+	return *dfd < 0 ? *dfd : 0;
 }
 
 #define XATTR_READ(fn, follow, params, ...)                       \
@@ -54,13 +56,15 @@ static int xattr_path(const char *path, int follow, char *buf, const char **use)
 	{                                                          \
 		char buf[PATH_MAX];                                \
 		const char *use;                                   \
-		int saved = errno, how;                            \
+		int saved = errno, how, dfd;                       \
 		ssize_t r;                                         \
                                                                    \
-		how = xattr_path(path, follow, buf, &use);         \
+		how = xattr_path(path, follow, buf, &use, &dfd);   \
 		if (how < 0)                                       \
 			return rw_ret(how, saved);                 \
 		r = CALL(fn, use, __VA_ARGS__);                    \
+		if (dfd >= 0)                                      \
+			rw_store_close(dfd);                       \
 		if (r >= 0)                                        \
 			errno = saved;                             \
 		return r;                                          \
