@@ -142,8 +142,9 @@ static int copy_regular(const struct rw_loc *loc, const char *tmp, int with_data
 		r = -errno;
 		goto done;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		/* Not what the walk found: it changed under us. */
+	if (!S_ISREG(st.st_mode) || st.st_dev != loc->st.st_dev || st.st_ino != loc->st.st_ino) {
+		/* Not what the walk found (the helper's walked as its caller):
+		 * a folder on the way changed under us. */
 		r = -EAGAIN;
 		goto done;
 	}
@@ -187,7 +188,7 @@ static int copy_symlink(const struct rw_loc *loc, const char *tmp)
 		return -errno;
 	if (fstat(in, &st) < 0)
 		r = -errno;
-	else if (!S_ISLNK(st.st_mode))
+	else if (!S_ISLNK(st.st_mode) || st.st_dev != loc->st.st_dev || st.st_ino != loc->st.st_ino)
 		r = -EAGAIN; /* not what the walk found: it changed under us */
 	else if ((n = real_readlinkat(in, "", target, sizeof(target) - 1)) < 0)
 		r = -errno;
@@ -222,7 +223,8 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 		return -ENAMETOOLONG;
 	if (!loc->parent_upper && (r = rw_view_make_parents(loc->path, loc->len)) < 0)
 		return r;
-	rw_index_mark(rw_sess.ix, loc->path, loc->len, RW_MARK_ENTRY);
+	if ((r = rw_view_mark(loc->path, loc->len, RW_MARK_ENTRY)) < 0)
+		return r;
 
 	if (S_ISDIR(loc->st.st_mode)) {
 		r = rw_view_mirror_dir(loc->path, rel, &loc->st);
@@ -232,8 +234,8 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 	if (S_ISREG(loc->st.st_mode)) {
 		r = copy_regular(loc, tmp, with_data);
 	} else if (S_ISLNK(loc->st.st_mode)) {
-		rw_index_mark(rw_sess.ix, loc->path, loc->len, RW_MARK_SHADOW);
-		r = copy_symlink(loc, tmp);
+		if ((r = rw_view_mark(loc->path, loc->len, RW_MARK_SHADOW)) == 0)
+			r = copy_symlink(loc, tmp);
 	} else {
 		/* Devices, fifos and sockets keep their lower identity. */
 		return -EROFS;

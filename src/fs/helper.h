@@ -10,7 +10,9 @@
  * the two changes that must keep an owner: mirroring the parent folders of
  * a path, and copying a file up. Both copy the original's owner, mode and
  * content exactly, so they grant nobody anything the original did not;
- * everything else a process does itself, with its own rights.
+ * everything else a process does itself, with its own rights. The index is
+ * root's too, and read-only to the others: the helper sets their marks.
+ * How the helper treats callers it cannot trust: fs/helper.c.
  */
 #ifndef RW_FS_HELPER_H
 #define RW_FS_HELPER_H
@@ -22,6 +24,10 @@ enum rw_helper_op {
 	RW_HELP_PARENTS = 'P', /* mirror the parent folders of a path */
 	RW_HELP_COPY = 'C',    /* copy a path up with its content */
 	RW_HELP_COPY_META = 'M', /* copy it up empty (it is truncated anyway) */
+	RW_HELP_MARK_ENTRY = 'E',  /* mark a path in the index (core/index.h) */
+	RW_HELP_MARK_SHADOW = 'H', /* the other kind of mark */
+	RW_HELP_MARK_NEW = 'N',    /* both marks: a new entry (rw_view_mark_new) */
+	RW_HELP_CHANGED = 'X',     /* count a change (rw_index_changed) */
 };
 
 /** Return 1 if this process must ask the helper rather than act itself. */

@@ -47,7 +47,7 @@ void rw_say_once(enum rw_warning which, const char *first, ...)
 
 	if (__atomic_fetch_or(&said_here, bit, __ATOMIC_RELAXED) & bit)
 		return;
-	if (rw_sess.ix && (__atomic_fetch_or(&rw_sess.ix->warned, bit, __ATOMIC_RELAXED) & bit))
+	if (rw_sess.ix && !rw_sess.ix_ro && (__atomic_fetch_or(&rw_sess.ix->warned, bit, __ATOMIC_RELAXED) & bit))
 		return;
 	va_start(ap, first);
 	say_list(first, ap);

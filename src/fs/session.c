@@ -99,19 +99,29 @@ static int pick_tmpdir(char *out, size_t outsz)
 	return r;
 }
 
+/* Map the session's index. Its owner (root, in a root tree) maps it to
+ * write; another user the tree became may only read it (it is 0644), so
+ * that no process of that user can clear the marks root's processes trust
+ * or truncate the file under them (a SIGBUS at the next look). Its size is
+ * checked before it is mapped. */
 static int map_index(int dirfd, int create)
 {
 	struct rw_index *ix;
-	int fd;
+	struct stat st;
+	int fd, ro = 0;
 
 	if (create) {
 		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		/* Every user the tree becomes marks what it writes. */
+		/* Every user the tree becomes reads it. */
 		if (fd >= 0 && geteuid() == 0)
-			real_fchmod(fd, 0666);
-	}
-	else
+			real_fchmod(fd, 0644);
+	} else {
 		fd = real_openat(dirfd, INDEX_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == EACCES) {
+			ro = 1;
+			fd = real_openat(dirfd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		}
+	}
 	if (fd < 0)
 		return -errno;
 	/* Allocate the pages now: a page first touched through the mapping on a
@@ -121,7 +131,16 @@ static int map_index(int dirfd, int create)
 		real_close(fd);
 		return -e;
 	}
-	ix = mmap(NULL, sizeof(struct rw_index), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	/* Only a whole index of the session's owner, which nobody else may
+	 * write: never a SIGBUS, never marks another user set. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size < (off_t)sizeof(struct rw_index) || (st.st_mode & 022) ||
+	    (st.st_uid != geteuid() && st.st_uid != 0)) {
+		real_close(fd);
+		return -EINVAL;
+	}
+	ix = mmap(NULL, sizeof(struct rw_index), ro ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
+		  fd, 0);
 	real_close(fd);
 	if (ix == MAP_FAILED)
 		return -ENOMEM;
@@ -132,6 +151,7 @@ static int map_index(int dirfd, int create)
 		munmap(ix, sizeof(struct rw_index));
 		return -EINVAL;
 	}
+	rw_sess.ix_ro = ro;
 	rw_sess.ix = ix;
 	return 0;
 }

@@ -43,6 +43,8 @@
 struct rw_session {
 	int fd;               /* the session folder, carrying the tree's lock */
 	struct rw_index *ix;  /* the shared index, or NULL without a session */
+	int ix_ro;            /* mapped read-only: another user's process in a
+				 root tree, whose marks the helper sets */
 	int storage;          /* 1 once upper/ and work/ exist */
 	size_t len;
 	char path[PATH_MAX];  /* the session proper (rwshim.XXXXXX/s.RANDOM) */

@@ -539,8 +539,22 @@ static void walk_cache_put(const char *dir, size_t len, uint32_t changes,
 
 void rw_view_changed(void)
 {
-	if (rw_sess.ix)
+	if (!rw_sess.ix)
+		return;
+	if (rw_sess.ix_ro)
+		rw_helper_call(RW_HELP_CHANGED, "/", 1);
+	else
 		rw_index_changed(rw_sess.ix);
+}
+
+int rw_view_mark(const char *path, size_t len, enum rw_mark mark)
+{
+	if (!rw_sess.ix_ro) {
+		rw_index_mark(rw_sess.ix, path, len, mark);
+		return 0;
+	}
+	return rw_helper_call(mark == RW_MARK_ENTRY ? RW_HELP_MARK_ENTRY : RW_HELP_MARK_SHADOW, path,
+			      len);
 }
 
 /*
@@ -729,7 +743,7 @@ restart:
 				/* Reads through this link must find what writes put
 				 * behind it: mark it for every process of the tree. */
 				if ((flags & RW_CANON) && rw_sess.ix) {
-					rw_index_mark(rw_sess.ix, cur, nextlen, RW_MARK_SHADOW);
+					rw_view_mark(cur, nextlen, RW_MARK_SHADOW);
 					rw_view_changed();
 				} else
 					lower_link = 1;
@@ -775,10 +789,13 @@ found:
 
 /* ---- changes ---------------------------------------------------------------- */
 
-void rw_view_mark_new(const char *path, size_t len)
+int rw_view_mark_new(const char *path, size_t len)
 {
+	if (rw_sess.ix_ro)
+		return rw_helper_call(RW_HELP_MARK_NEW, path, len);
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_ENTRY);
 	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
+	return 0;
 }
 
 int rw_view_in_own_dir(const char *rel, int (*op)(void *arg), void *arg)
@@ -873,9 +890,10 @@ int rw_view_make_parents(const char *path, size_t len)
 				return -ENOTDIR;
 			if (rw_view_upper_rel(anc, i, rel, sizeof(rel)) < 0)
 				return -ENAMETOOLONG;
-			rw_index_mark(rw_sess.ix, anc, i, RW_MARK_ENTRY);
 			{
-				int r = rw_view_mirror_dir(anc, rel, &lst);
+				int r = rw_view_mark(anc, i, RW_MARK_ENTRY);
+				if (r == 0)
+					r = rw_view_mirror_dir(anc, rel, &lst);
 				if (r < 0 && r != -EEXIST)
 					return r;
 			}
@@ -910,8 +928,8 @@ int rw_view_whiteout(const char *path, size_t len)
 	r = rw_view_make_parents(path, len);
 	if (r < 0)
 		return (int)r;
-	rw_index_mark(rw_sess.ix, path, len, RW_MARK_ENTRY);
-	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
+	if ((r = rw_view_mark_new(path, len)) < 0)
+		return (int)r;
 	r = make_marker(rel);
 	rw_view_changed();
 	return (int)r;
@@ -935,7 +953,8 @@ int rw_view_make_opaque(const char *path, size_t len)
 	if (r < 0 || (size_t)r + sizeof("/" WH_OPAQUE) > sizeof(rel))
 		return -ENAMETOOLONG;
 	memcpy(rel + r, "/" WH_OPAQUE, sizeof("/" WH_OPAQUE));
-	rw_index_mark(rw_sess.ix, path, len, RW_MARK_SHADOW);
+	if ((r = rw_view_mark(path, len, RW_MARK_SHADOW)) < 0)
+		return (int)r;
 	r = make_marker(rel);
 	rw_view_changed();
 	return (int)r;

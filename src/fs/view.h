@@ -123,10 +123,19 @@ void rw_view_cwd_changed(const char *vpath, size_t len, int stored);
 void rw_view_changed(void);
 
 /**
+ * Mark @path (@len bytes) in the tree's index with @mark. A process whose
+ * index is read-only (another user's in a root tree) asks the helper.
+ * Returns 0, or -errno when the mark could not be set: the entry it stands
+ * for must not be made then, or other processes would not look for it.
+ */
+int rw_view_mark(const char *path, size_t len, enum rw_mark mark);
+
+/**
  * Mark @path as made anew in the overlay: lookups of it and of anything
  * below it must look in the overlay (the lower layer has nothing there).
+ * Returns 0 or -errno, as rw_view_mark().
  */
-void rw_view_mark_new(const char *path, size_t len);
+int rw_view_mark_new(const char *path, size_t len);
 
 /**
  * Run @op for overlay entry @rel (a storage path, "upper/a/b"). When it fails

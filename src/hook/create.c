@@ -66,7 +66,8 @@ static int make_overlay(const struct rw_vpath *vp, int folder, rw_make_op op, vo
 	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
 	/* Marks first: a process that sees the entry sees its marks. */
-	rw_view_mark_new(loc.path, loc.len);
+	if ((r = rw_view_mark_new(loc.path, loc.len)) < 0)
+		return r;
 	if ((dfd = rw_store_dir(rel, &name)) < 0)
 		return dfd;
 	r = op(dfd, name, &loc, arg);

@@ -165,7 +165,8 @@ static int link_overlay(int odirfd, const char *opath, int flags, const struct r
 		return r;
 	if (rw_view_upper_rel(n.path, n.len, nrel, sizeof(nrel)) < 0)
 		return -ENAMETOOLONG;
-	rw_view_mark_new(n.path, n.len);
+	if ((r = rw_view_mark_new(n.path, n.len)) < 0)
+		return r;
 	if (direct) {
 		const char *name;
 		int dfd = rw_store_dir(nrel, &name);

@@ -102,7 +102,8 @@ static int open_overlay(const struct rw_vpath *vp, int flags, mode_t mode,
 			return -EISDIR;
 		if (!loc.parent_upper && (r = rw_view_make_parents(loc.path, loc.len)) < 0)
 			return r;
-		rw_view_mark_new(loc.path, loc.len);
+		if ((r = rw_view_mark_new(loc.path, loc.len)) < 0)
+			return r;
 		r = open_upper(&loc, flags, mode);
 		if (r >= 0 && loc.whiteout)
 			rw_view_unwhiteout(loc.path, loc.len);

@@ -184,9 +184,9 @@ static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, 
 	if (rw_view_upper_rel(o.path, o.len, orel, sizeof(orel)) < 0 ||
 	    rw_view_upper_rel(n.path, n.len, nrel, sizeof(nrel)) < 0)
 		return -ENAMETOOLONG;
-	rw_view_mark_new(n.path, n.len);
-	if (flags & RENAME_EXCHANGE)
-		rw_view_mark_new(o.path, o.len);
+	if ((r = rw_view_mark_new(n.path, n.len)) < 0 ||
+	    ((flags & RENAME_EXCHANGE) && (r = rw_view_mark_new(o.path, o.len)) < 0))
+		return r;
 	/* An empty folder being replaced may still hold whiteouts in the overlay. */
 	if (odir && (n.layer == RW_UPPER || n.layer == RW_MERGED) && !(flags & RENAME_EXCHANGE) &&
 	    (r = remove_upper_dir(nrel)) < 0 && r != -ENOENT)
