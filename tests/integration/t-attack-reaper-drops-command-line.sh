@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# t-attack-reaper-drops-command-line.sh - finding 15 (docs/SECURITY.md): the
+# removers ("rwshim: reaper") do not keep the program's command line, also
+# when another library's constructor runs before rwshim's (setpriv links
+# libcap-ng): `pgrep -f` with the program's unique argument finds only the
+# program.
+. "$(dirname "$0")/lib.sh"
+plan 2
+
+tag=rwshim-unique-$$-$RANDOM
+shim setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "sleep 2; : $tag" &
+sleep 1
+pids=$(pgrep -f "$tag")
+diag "found: $(for p in $pids; do printf '%s(%s) ' "$p" "$(cat /proc/$p/comm 2>/dev/null)"; done)"
+is "$(for p in $pids; do cat /proc/$p/comm; done | grep -vc '^sh$')" 0 "pgrep -f finds no process but the program (no reaper, no helper)"
+is "$(for p in $pids; do cat /proc/$p/comm; done | grep -c '^sh$')" 1 "and finds the program"
+wait
