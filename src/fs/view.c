@@ -336,19 +336,26 @@ int rw_view_protected(const struct rw_vpath *vp)
 /* Per thread, so no lock; initial-exec, so no allocation on first use. */
 static __thread struct rw_index_cache lookup_cache __attribute__((tls_model("initial-exec")));
 
-enum rw_quick rw_view_quick(const struct rw_vpath *vp)
+/* Whether absolute @path (@len bytes) lies in a tree never redirected:
+ * /proc, /sys, /dev, RWSHIM_EXCLUDE's, the storage itself. */
+static int excluded(const char *path, size_t len)
 {
 	size_t i;
 
 	/* Only "/d", "/p" and "/s" can start an always excluded tree. */
-	if (vp->abs[1] == 'd' || vp->abs[1] == 'p' || vp->abs[1] == 's')
+	if (path[1] == 'd' || path[1] == 'p' || path[1] == 's')
 		for (i = 0; i < RW_ARRAY_LEN(always_excluded); i++)
-			if (rw_path_has_prefix(vp->abs, vp->len, always_excluded[i],
+			if (rw_path_has_prefix(path, len, always_excluded[i],
 					       strlen(always_excluded[i])))
-				return RW_EXCLUDED;
-	if (rw_cfg.exclude.n && rw_prefix_list_match(&rw_cfg.exclude, vp->abs, vp->len))
-		return RW_EXCLUDED;
-	if (rw_sess.ix && rw_path_has_prefix(vp->abs, vp->len, rw_sess.path, rw_sess.len))
+				return 1;
+	if (rw_cfg.exclude.n && rw_prefix_list_match(&rw_cfg.exclude, path, len))
+		return 1;
+	return rw_sess.ix && rw_path_has_prefix(path, len, rw_sess.path, rw_sess.len);
+}
+
+enum rw_quick rw_view_quick(const struct rw_vpath *vp)
+{
+	if (excluded(vp->abs, vp->len))
 		return RW_EXCLUDED;
 	if (vp->stored || vp->resolved || rw_view_protected(vp))
 		return RW_LOOK;
@@ -782,6 +789,10 @@ found:
 		wc.in_upper = (unsigned char)parent_upper;
 		walk_cache_put(walk, plen, changes, &wc);
 	}
+	/* A write goes where the path resolves: through a link into /proc, /sys,
+	 * /dev or an excluded tree it fails as it would without rwshim. */
+	if ((flags & RW_CANON) && excluded(loc->path, loc->len))
+		return -EROFS;
 	if (vp->trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	return 0;
