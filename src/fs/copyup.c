@@ -175,8 +175,9 @@ done:
 }
 
 /* Copy the link at @loc into work/ as @tmp: target and owner from one
- * descriptor of the link itself. */
-static int copy_symlink(const struct rw_loc *loc, const char *tmp)
+ * descriptor of the link itself. Not inlined: its target buffer is on the
+ * stack only while it copies. */
+static __attribute__((noinline)) int copy_symlink(const struct rw_loc *loc, const char *tmp)
 {
 	char target[PATH_MAX];
 	struct stat st;
@@ -253,88 +254,214 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 	return r;
 }
 
-/* Copy up what lower folder @path (@len bytes) shows through the overlay. */
-static int copy_children(char *path, size_t len)
+/*
+ * Copying a whole folder walks the lower tree depth first without recursion:
+ * one folder is open at a time (its lower and overlay halves, two
+ * descriptors), and the stack holds one struct rw_loc whose path is the
+ * folder being copied, whatever the depth. Going down, the listing position
+ * after the subfolder (its d_off) is kept for the first WALK_KEPT levels;
+ * coming back up from deeper, the place is found again by the subfolder's
+ * name, which is the last component of the path: the lower tree is
+ * read-only, so its listing order does not change under the walk.
+ */
+#define WALK_KEPT 32
+
+/* A folder of the walk: its two halves and what rw_view_name_hidden needs. */
+struct walk_dir {
+	int lfd, ufd;
+	uint64_t h;
+};
+
+/* Open the folder at @path (@len bytes): 1 with both halves open, 0 when it
+ * has no lower half (the folder is the overlay's own: nothing to copy),
+ * or -errno. A function of its own so that its storage path is not on the
+ * stack while the walk copies. */
+static __attribute__((noinline)) int walk_open(const char *path, size_t len, struct walk_dir *w)
 {
-	char buf[1024], rel[PATH_MAX];
-	int lfd, ufd, r = 0;
-	uint64_t h = rw_index_hash(path, len == 1 ? 0 : len);
-	long n, off;
+	char rel[PATH_MAX];
 
 	if (rw_view_upper_rel(path, len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	ufd = rw_store_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (ufd < 0)
-		return ufd;
-	lfd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (lfd < 0) {
-		/* No lower half (the folder is the overlay's own): nothing to copy. */
-		real_close(ufd);
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	w->ufd = rw_store_open(rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (w->ufd < 0)
+		return w->ufd;
+	w->lfd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (w->lfd < 0) {
+		int e = errno;
+		real_close(w->ufd);
+		return e == ENOENT || e == ENOTDIR ? 0 : -e;
 	}
-	while (r == 0 && (n = real_getdents64(lfd, buf, sizeof(buf))) > 0) {
-		for (off = 0; r == 0 && off < n;) {
+	w->h = rw_index_hash(path, len == 1 ? 0 : len);
+	return 1;
+}
+
+static void walk_close(struct walk_dir *w)
+{
+	real_close(w->lfd);
+	real_close(w->ufd);
+}
+
+/* Put the listing of @lfd just after entry @name: 0, or -errno (-ENOENT
+ * when the name is gone, which a read-only tree does not do). */
+static int walk_seek_after(int lfd, const char *name)
+{
+	char buf[1024];
+	long n, off;
+
+	while ((n = real_getdents64(lfd, buf, sizeof(buf))) > 0)
+		for (off = 0; off < n;) {
 			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			size_t nl = strlen(d->d_name);
-
 			off += d->d_reclen;
-			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-				continue;
-			if (len + 1 + nl >= PATH_MAX) {
-				r = -ENAMETOOLONG;
-				break;
-			}
-			/* Build the child's path in place; put the parent back after. */
-			path[len] = len == 1 ? '\0' : '/';
-			memcpy(path + (len == 1 ? 1 : len + 1), d->d_name, nl + 1);
-			{
-				size_t clen = (len == 1 ? 1 : len + 1) + nl;
-				struct stat st;
-				int upper_has = real_fstatat(ufd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+			if (!strcmp(d->d_name, name))
+				return lseek(lfd, d->d_off, SEEK_SET) < 0 ? -errno : 0;
+		}
+	return n < 0 ? -errno : -ENOENT;
+}
 
+/* Append @name to folder path @path (@len bytes); the new length, or 0
+ * when it would not fit. */
+static size_t path_push(char *path, size_t len, const char *name)
+{
+	size_t nl = strlen(name), at = len == 1 ? 1 : len + 1;
+
+	if (at + nl >= PATH_MAX)
+		return 0;
+	path[len] = '/';
+	memcpy(path + at, name, nl + 1);
+	return at + nl;
+}
+
+/* Take the last name off @path (@len bytes, not the root), copying it to
+ * @name (NAME_MAX + 1 bytes) when @name is not NULL: the parent's length. */
+static size_t path_pop(char *path, size_t len, char *name)
+{
+	size_t i = len;
+
+	while (i > 0 && path[i - 1] != '/')
+		i--;
+	if (name) {
+		size_t nl = len - i < NAME_MAX ? len - i : NAME_MAX;
+		memcpy(name, path + i, nl);
+		name[nl] = '\0';
+	}
+	i = i > 1 ? i - 1 : 1;
+	path[i] = '\0';
+	return i;
+}
+
+/* Copy up what lower folder @cur->path (@cur->len bytes) and everything
+ * below it show through the overlay. @cur is the walk's one path buffer:
+ * it names the folder being copied, and is given back as it came. */
+static int copy_children(struct rw_loc *cur)
+{
+	char buf[1024], name[NAME_MAX + 1];
+	long kept[WALK_KEPT], resume = 0; /* 0: from the start; > 0: a d_off; -1: after @name */
+	struct walk_dir w = { -1, -1, 0 };
+	size_t top = cur->len, depth = 0;
+	long n = 0, off;
+	int r = 0, down;
+
+	for (;;) {
+		/* Open the folder and go to where its listing resumes. */
+		r = walk_open(cur->path, cur->len, &w);
+		if (r <= 0) {
+			w.lfd = -1;
+			if (r < 0)
+				goto fail;
+		} else if (resume == -1) {
+			r = walk_seek_after(w.lfd, name);
+		} else if (resume > 0 && lseek(w.lfd, resume, SEEK_SET) < 0) {
+			r = -errno;
+		} else {
+			r = 0;
+		}
+		if (r < 0)
+			goto fail;
+		/* Copy its entries until one is a folder to go down into. */
+		down = 0;
+		while (w.lfd >= 0 && !down && (n = real_getdents64(w.lfd, buf, sizeof(buf))) > 0) {
+			for (off = 0; off < n && !down;) {
+				struct dirent64 *d = (struct dirent64 *)(buf + off);
+				size_t plen = cur->len;
+				struct stat st;
+				int upper_has;
+
+				off += d->d_reclen;
+				if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+					continue;
+				if (!(cur->len = path_push(cur->path, plen, d->d_name))) {
+					cur->len = plen;
+					r = -ENAMETOOLONG;
+					goto fail;
+				}
+				upper_has = real_fstatat(w.ufd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 				if (upper_has && S_ISDIR(st.st_mode)) {
 					/* A merged subfolder: its lower half still needs copying. */
-					r = copy_children(path, clen);
-				} else if (!upper_has && !rw_view_name_hidden(ufd, h, d->d_name)) {
-					struct rw_loc child;
-					if (real_fstatat(AT_FDCWD, path, &child.st, AT_SYMLINK_NOFOLLOW) < 0) {
+					down = 1;
+				} else if (!upper_has && !rw_view_name_hidden(w.ufd, w.h, d->d_name)) {
+					if (real_fstatat(AT_FDCWD, cur->path, &cur->st, AT_SYMLINK_NOFOLLOW) < 0) {
 						r = -errno;
-					} else {
-						child.layer = RW_LOWER;
-						child.whiteout = 0;
-						child.hidden = 0;
-						child.canon = 1;
-						child.parent_upper = 1; /* ufd is its folder */
-						child.len = clen;
-						memcpy(child.path, path, clen + 1);
-						r = rw_copy_up(&child, 1);
-						if (r == 0 && S_ISDIR(child.st.st_mode))
-							r = copy_children(path, clen);
+						goto fail;
 					}
+					cur->layer = RW_LOWER;
+					cur->whiteout = 0;
+					cur->hidden = 0;
+					cur->canon = 1;
+					cur->parent_upper = 1; /* w.ufd is its folder */
+					if ((r = rw_copy_up(cur, 1)) < 0)
+						goto fail;
+					down = S_ISDIR(cur->st.st_mode);
+				}
+				if (down) {
+					/* The path names the subfolder now: go down into it. */
+					if (depth < WALK_KEPT)
+						kept[depth] = d->d_off > 0 ? d->d_off : -1;
+					depth++;
+				} else {
+					cur->len = path_pop(cur->path, cur->len, NULL);
 				}
 			}
-			path[len] = '\0';
-			if (len == 1)
-				path[1] = '\0';
 		}
+		if (w.lfd >= 0) {
+			if (!down && n < 0) {
+				r = -errno;
+				goto fail;
+			}
+			walk_close(&w);
+			w.lfd = -1;
+		}
+		if (down) {
+			resume = 0;
+			continue;
+		}
+		/* Done with this folder: up, to just after it in its parent. */
+		if (depth == 0)
+			return 0;
+		depth--;
+		cur->len = path_pop(cur->path, cur->len, name);
+		resume = depth < WALK_KEPT ? kept[depth] : -1;
 	}
-	real_close(lfd);
-	real_close(ufd);
+fail:
+	if (w.lfd >= 0)
+		walk_close(&w);
+	while (cur->len > top)
+		cur->len = path_pop(cur->path, cur->len, NULL);
 	return r;
 }
 
 int rw_copy_up_tree(const struct rw_loc *loc)
 {
 	RW_BUSY_SCOPE();
-	char path[PATH_MAX];
+	struct rw_loc cur;
 	int r;
 
 	if (!S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	if (loc->layer == RW_LOWER && (r = rw_copy_up(loc, 0)) < 0)
 		return r;
-	memcpy(path, loc->path, loc->len + 1);
-	r = copy_children(path, loc->len);
+	memcpy(cur.path, loc->path, loc->len + 1);
+	cur.len = loc->len;
+	r = copy_children(&cur);
 	if (r < 0)
 		return r;
 	return rw_view_make_opaque(loc->path, loc->len);
