@@ -148,21 +148,20 @@ int rw_store_trusted(const char *rel)
 int rw_store_dir(const char *rel, const char **name)
 {
 	RW_BUSY_SCOPE();
-	char dir[PATH_MAX];
-	const char *slash = strrchr(rel, '/');
-	size_t n;
+	/* @rel is the caller's own buffer (see store.h): cut at its last '/'
+	 * for the moment rather than copied, which keeps PATH_MAX bytes off
+	 * every storage access's stack. */
+	char *slash = strrchr(rel, '/');
 	int e = errno, fd;
 
 	*name = slash ? slash + 1 : rel;
 	if (!slash) {
 		fd = real_openat(rw_sess.fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		fd = fd < 0 ? -errno : fd;
-	} else if ((n = (size_t)(slash - rel)) >= sizeof(dir)) {
-		fd = -ENAMETOOLONG;
 	} else {
-		memcpy(dir, rel, n);
-		dir[n] = '\0';
-		fd = open_beneath(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		*slash = '\0';
+		fd = open_beneath(rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		*slash = '/';
 	}
 	/* Out of descriptors: where nobody else can change the folders, the
 	 * session descriptor and the whole path do without one. */

@@ -29,7 +29,11 @@
 /**
  * Open the folder that holds storage path @rel's last name, as an O_PATH
  * descriptor to use as the dirfd of *at() calls, and point *@name at that
- * last name inside @rel. Returns the descriptor (close it with
+ * last name inside @rel. @rel must be writable when it holds a '/' (every
+ * storage path is built in a caller's buffer; the bare names "upper" and
+ * "work" hold none): it is cut there while the folder is opened and put
+ * back, so no copy of it is made on the stack. The same holds for every
+ * function below that takes a storage path. Returns the descriptor (close it with
  * rw_store_close()) or -errno. Out of descriptors, where rw_store_trusted()
  * holds, it returns the session descriptor and *@name is all of @rel.
  */

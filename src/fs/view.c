@@ -258,7 +258,7 @@ static int fd_path(int fd, char *out, int *stored)
  * answer in @vp, and its trailing flag, are kept for trees the overlay never
  * covers (/proc's magic links resolve only in the kernel).
  */
-static int resolve_backsteps(const char *base, const char *path, struct rw_vpath *vp)
+static __attribute__((noinline)) int resolve_backsteps(const char *base, const char *path, struct rw_vpath *vp)
 {
 	char rest[PATH_MAX];
 	const char *from = base;
@@ -400,7 +400,7 @@ static long sibling_rel(const char *path, size_t len, const char *prefix, char *
 	return r + (long)(pre + nlen);
 }
 
-static int upper_stat(const char *path, size_t len, struct stat *st)
+static __attribute__((noinline)) int upper_stat(const char *path, size_t len, struct stat *st)
 {
 	char rel[PATH_MAX];
 
@@ -409,7 +409,7 @@ static int upper_stat(const char *path, size_t len, struct stat *st)
 	return rw_store_stat(rel, st);
 }
 
-static int upper_has(const char *path, size_t len, const char *prefix)
+static __attribute__((noinline)) int upper_has(const char *path, size_t len, const char *prefix)
 {
 	char rel[PATH_MAX];
 	struct stat st;
@@ -420,7 +420,7 @@ static int upper_has(const char *path, size_t len, const char *prefix)
 }
 
 /* Whether upper folder @path is opaque; only folders marked SHADOW can be. */
-static int is_opaque(const char *path, size_t len)
+static __attribute__((noinline)) int is_opaque(const char *path, size_t len)
 {
 	char rel[PATH_MAX];
 	struct stat st;
@@ -437,7 +437,7 @@ static int is_opaque(const char *path, size_t len)
 
 /* @plen, the length of @walk's parent, when that folder is in the overlay;
  * else 0. */
-static size_t canonical_parent(const char *walk, size_t plen)
+static __attribute__((noinline)) size_t canonical_parent(const char *walk, size_t plen)
 {
 	char parent[PATH_MAX];
 	struct stat st;
@@ -451,20 +451,31 @@ static size_t canonical_parent(const char *walk, size_t plen)
 	return plen;
 }
 
-/* Replace the walk with @cur + link target + the rest, normalised. */
-static int splice_link(char *walk, const char *cur, size_t curlen, int from_upper,
-		       const char *linkpath, size_t linklen, const char *rest)
+/* readlink of overlay link @path (@len bytes) into @target (@size bytes).
+ * Not inlined: its storage path is on the stack only while it reads. */
+static __attribute__((noinline)) long upper_readlink(const char *path, size_t len, char *target,
+						     size_t size)
 {
-	char target[PATH_MAX], joined[PATH_MAX];
 	char rel[PATH_MAX];
+
+	if (rw_view_upper_rel(path, len, rel, sizeof(rel)) < 0)
+		return -ENAMETOOLONG;
+	return rw_store_readlink(rel, target, size);
+}
+
+/* Replace the walk with @cur + link target + the rest, normalised. @cur
+ * (the walk's own buffer) is cut at @curlen: the walk restarts after. */
+static __attribute__((noinline)) int splice_link(char *walk, char *cur, size_t curlen,
+						 int from_upper, const char *linkpath,
+						 size_t linklen, const char *rest)
+{
+	char target[PATH_MAX];
 	ssize_t n;
 	size_t tlen, rlen = strlen(rest);
 	long r;
 
 	if (from_upper) {
-		if (rw_view_upper_rel(linkpath, linklen, rel, sizeof(rel)) < 0)
-			return -ENAMETOOLONG;
-		n = rw_store_readlink(rel, target, sizeof(target) - 1);
+		n = upper_readlink(linkpath, linklen, target, sizeof(target) - 1);
 	} else {
 		n = real_readlinkat(AT_FDCWD, linkpath, target, sizeof(target) - 1);
 		n = n < 0 ? -errno : n;
@@ -482,16 +493,10 @@ static int splice_link(char *walk, const char *cur, size_t curlen, int from_uppe
 		tlen += rlen;
 	}
 	target[tlen] = '\0';
-	{
-		char base[PATH_MAX];
-		memcpy(base, cur, curlen);
-		base[curlen] = '\0';
-		r = rw_path_join(base, target, joined, sizeof(joined), NULL);
-	}
-	if (r < 0)
-		return (int)r;
-	memcpy(walk, joined, (size_t)r + 1);
-	return 0;
+	/* @rest is copied out of @walk, and @cur is not @walk: join into it. */
+	cur[curlen] = '\0';
+	r = rw_path_join(cur, target, walk, PATH_MAX, NULL);
+	return r < 0 ? (int)r : 0;
 }
 
 /* What the last walk of this thread found at the folder holding its last
@@ -984,13 +989,11 @@ int rw_view_lower_exists(const struct rw_loc *loc)
 		/* Hidden below an opaque or new folder, or lower simply absent. */
 		const char *name;
 		size_t plen = rw_path_split(loc->path, loc->len, &name);
-		char parent[PATH_MAX];
 		struct rw_vpath pv;
 		struct rw_loc ploc;
 
-		memcpy(parent, loc->path, plen);
-		parent[plen] = '\0';
-		memcpy(pv.abs, parent, plen + 1);
+		memcpy(pv.abs, loc->path, plen);
+		pv.abs[plen] = '\0';
 		pv.len = plen;
 		pv.trailing = 0;
 		if (plen > 1 && (rw_view_resolve(&pv, 0, &ploc) < 0 || ploc.layer != RW_MERGED))

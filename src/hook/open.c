@@ -26,7 +26,8 @@ static int needs_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-static int open_upper(const struct rw_loc *loc, int flags, mode_t mode)
+/* Not inlined: its storage path is on the stack only while it opens. */
+static __attribute__((noinline)) int open_upper(const struct rw_loc *loc, int flags, mode_t mode)
 {
 	char rel[PATH_MAX];
 

@@ -133,9 +133,28 @@ RW_EXPORT int rmdir(const char *path)
 
 /* ---- rename ------------------------------------------------------------------ */
 
-static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, unsigned int flags)
+/* The move itself, in the storage: a function of its own so that its two
+ * storage paths are not on the stack while rename_overlay copies up. */
+static __attribute__((noinline)) int rename_in_store(const struct rw_loc *o, const struct rw_loc *n,
+						    int clear_dir, unsigned int flags)
 {
 	char orel[PATH_MAX], nrel[PATH_MAX];
+	int r;
+
+	if (rw_view_upper_rel(o->path, o->len, orel, sizeof(orel)) < 0 ||
+	    rw_view_upper_rel(n->path, n->len, nrel, sizeof(nrel)) < 0)
+		return -ENAMETOOLONG;
+	if ((r = rw_view_mark_new(n->path, n->len)) < 0 ||
+	    ((flags & RENAME_EXCHANGE) && (r = rw_view_mark_new(o->path, o->len)) < 0))
+		return r;
+	/* An empty folder being replaced may still hold whiteouts in the overlay. */
+	if (clear_dir && (r = remove_upper_dir(nrel)) < 0 && r != -ENOENT)
+		return r;
+	return rw_store_rename(orel, nrel, flags & RENAME_EXCHANGE);
+}
+
+static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, unsigned int flags)
+{
 	struct rw_loc o, n;
 	int r, lower_old, odir;
 
@@ -181,17 +200,11 @@ static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, 
 		return r;
 	if ((r = rw_view_make_parents(n.path, n.len)) < 0)
 		return r;
-	if (rw_view_upper_rel(o.path, o.len, orel, sizeof(orel)) < 0 ||
-	    rw_view_upper_rel(n.path, n.len, nrel, sizeof(nrel)) < 0)
-		return -ENAMETOOLONG;
-	if ((r = rw_view_mark_new(n.path, n.len)) < 0 ||
-	    ((flags & RENAME_EXCHANGE) && (r = rw_view_mark_new(o.path, o.len)) < 0))
-		return r;
-	/* An empty folder being replaced may still hold whiteouts in the overlay. */
-	if (odir && (n.layer == RW_UPPER || n.layer == RW_MERGED) && !(flags & RENAME_EXCHANGE) &&
-	    (r = remove_upper_dir(nrel)) < 0 && r != -ENOENT)
-		return r;
-	if ((r = rw_store_rename(orel, nrel, flags & RENAME_EXCHANGE)) < 0)
+	r = rename_in_store(&o, &n,
+			    odir && (n.layer == RW_UPPER || n.layer == RW_MERGED) &&
+				    !(flags & RENAME_EXCHANGE),
+			    flags);
+	if (r < 0)
 		return r;
 	/* A moved folder holds all its content in the overlay now, and the index
 	 * knows its entries by their old names: opaque, it is looked up on disk
@@ -225,7 +238,7 @@ static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *n
 
 /* One of the names may be in the overlay. Where both are only on the real
  * filesystem, that decides first: a write it takes must stay there. */
-static int rename_looked(const struct rw_vpath *ov, const struct rw_vpath *nv, unsigned int flags)
+static __attribute__((noinline)) int rename_looked(const struct rw_vpath *ov, const struct rw_vpath *nv, unsigned int flags)
 {
 	struct rw_loc o, n;
 	int r;
