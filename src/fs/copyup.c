@@ -43,7 +43,8 @@ static int copy_span(int in, int out, off_t off, off_t len)
 		return 0;
 	if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
 		return -errno;
-	if (lseek(out, ooff, SEEK_SET) < 0)
+	/* sendfile writes at the file position, which is 0 for the first span. */
+	if (ooff != 0 && lseek(out, ooff, SEEK_SET) < 0)
 		return -errno;
 	while (ioff < end) {
 		n = sendfile(out, in, &ioff, (size_t)(end - ioff));
@@ -85,11 +86,14 @@ static int copy_span(int in, int out, off_t off, off_t len)
 
 /* Copy the content of @in (@size bytes) to @out, holes kept as holes: only
  * the spans SEEK_DATA finds are copied, and the size is set at the end. */
-static int copy_data(int in, int out, off_t size)
+static int copy_data(int in, int out, const struct stat *st)
 {
-	off_t data = 0, hole;
+	off_t size = st->st_size, data = 0, hole;
 	int r;
 
+	/* Blocks for every byte: no hole to look for. */
+	if ((off_t)st->st_blocks * 512 >= size)
+		return copy_span(in, out, 0, size);
 	while (data < size) {
 		data = lseek(in, data, SEEK_DATA);
 		if (data < 0) {
@@ -154,7 +158,7 @@ static int copy_regular(const struct rw_loc *loc, const char *tmp, int with_data
 		goto done;
 	}
 	if (with_data)
-		r = copy_data(in, out, st.st_size);
+		r = copy_data(in, out, &st);
 	/* Owner before mode: chown clears set-id bits. */
 	if (!r && geteuid() == 0)
 		real_fchown(out, st.st_uid, st.st_gid);

@@ -155,9 +155,12 @@ int rw_store_dir(const char *rel, const char **name)
 	int e = errno, fd;
 
 	*name = slash ? slash + 1 : rel;
-	if (!slash) {
-		fd = real_openat(rw_sess.fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		fd = fd < 0 ? -errno : fd;
+	if (!slash || !memchr(rel, '/', (size_t)(slash - rel))) {
+		/* "upper", "work/NAME", "upper/NAME": in the session folder or
+		 * in a child of it, which nobody but the session's owner can
+		 * replace. */
+		*name = rel;
+		fd = rw_sess.fd;
 	} else {
 		*slash = '\0';
 		fd = open_beneath(rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);

@@ -34,8 +34,10 @@
  * "work" hold none): it is cut there while the folder is opened and put
  * back, so no copy of it is made on the stack. The same holds for every
  * function below that takes a storage path. Returns the descriptor (close it with
- * rw_store_close()) or -errno. Out of descriptors, where rw_store_trusted()
- * holds, it returns the session descriptor and *@name is all of @rel.
+ * rw_store_close()) or -errno. For "NAME" and "work/NAME" or "upper/NAME",
+ * whose folders only the session's owner can replace, and out of
+ * descriptors where rw_store_trusted() holds, it returns the session
+ * descriptor and *@name is all of @rel.
  */
 int rw_store_dir(const char *rel, const char **name);
 
