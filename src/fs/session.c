@@ -1,30 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs/session.c - making, joining and removing a tree's storage (see
- * session.h for the layout and why the lifetime holds).
- * Runs at start (constructor) and in the reaper; the only call made from a
- * hook is rw_session_storage(), at the tree's first redirect.
+ * fs/session.c - making and joining a tree's storage (see session.h for
+ * the layout and why the lifetime holds; its end is in reaper.c).
+ * Runs at start (constructor); the only call made from a hook is
+ * rw_session_storage(), at the tree's first redirect.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/path.h"
 #include "fs/helper.h"
 #include "fs/msg.h"
-#include "fs/report.h"
 #include "fs/real.h"
+#include "fs/reaper.h"
+#include "fs/rmtree.h"
 #include "fs/session.h"
 #include "fs/store.h"
 #include "rwshim.h"
@@ -32,9 +29,9 @@
 struct rw_session rw_sess = { .fd = -1 };
 struct rw_config rw_cfg;
 
-#define SESSION_PREFIX "rwshim."
-#define SECRET_PREFIX "s."
-#define INDEX_NAME "index"
+#define SESSION_PREFIX RW_SESSION_PREFIX
+#define SECRET_PREFIX RW_SECRET_PREFIX
+#define INDEX_NAME RW_INDEX_NAME
 
 /* Descriptors the program is unlikely to choose; below a low limit, less. */
 static int high_fd_floor(void)
@@ -178,291 +175,6 @@ static void export_session(void)
 		setenv(RWSHIM_ENV_SESSION, val, 1);
 }
 
-static char *args_start;
-static size_t args_len;
-
-void rw_session_note_args(int argc, char **argv)
-{
-	char *end;
-	int i;
-
-	if (argc < 1 || !argv || !argv[0])
-		return;
-	/* The kernel shows the one block the arguments were laid out in. */
-	end = argv[0];
-	for (i = 0; i < argc && argv[i] == end; i++)
-		end += strlen(argv[i]) + 1;
-	args_start = argv[0];
-	args_len = (size_t)(end - argv[0]);
-}
-
-static void retitle(void)
-{
-	static const char title[] = "rwshim: reaper";
-
-	prctl(PR_SET_NAME, "rwshim-reaper", 0, 0, 0);
-	if (!args_start || args_len < 2)
-		return;
-	memset(args_start, 0, args_len);
-	memcpy(args_start, title, args_len - 1 < sizeof(title) - 1 ? args_len - 1 : sizeof(title) - 1);
-}
-
-/* ---- removal ------------------------------------------------------------ */
-
-/* Remove @name under @parent and everything below it; never follows a link
- * and never leaves @parent. */
-static void remove_tree(int parent, const char *name)
-{
-	char buf[2048];
-	int fd, again = 1;
-
-	fd = real_openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		real_unlinkat(parent, name, 0);
-		return;
-	}
-	/* A folder copied from a read-only one may be 0555: open it up first. */
-	real_fchmod(fd, 0700);
-	while (again) {
-		long n, off;
-
-		again = 0;
-		lseek(fd, 0, SEEK_SET);
-		while ((n = real_getdents64(fd, buf, sizeof(buf))) > 0) {
-			for (off = 0; off < n;) {
-				struct dirent64 *d = (struct dirent64 *)(buf + off);
-				off += d->d_reclen;
-				if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-					continue;
-				if (d->d_type == DT_DIR ||
-				    (real_unlinkat(fd, d->d_name, 0) < 0 && errno == EISDIR))
-					remove_tree(fd, d->d_name);
-				again = 1;
-			}
-		}
-	}
-	real_close(fd);
-	real_unlinkat(parent, name, AT_REMOVEDIR);
-}
-
-/* Open the folder that holds session folder @top (@len bytes); *@name is
- * @top's last name, in @copy. Returns the descriptor or -1. */
-static int open_parent(const char *top, size_t len, char *copy, const char **name)
-{
-	char parent[PATH_MAX];
-	size_t plen;
-
-	memcpy(copy, top, len);
-	copy[len] = '\0';
-	plen = rw_path_split(copy, len, name);
-	memcpy(parent, copy, plen);
-	parent[plen] = '\0';
-	return real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
-/* Remove session folder @top (@len bytes) and all it holds. */
-static void remove_top(const char *top, size_t len)
-{
-	char copy[PATH_MAX];
-	const char *name;
-	int pfd = open_parent(top, len, copy, &name);
-
-	if (pfd >= 0) {
-		remove_tree(pfd, name);
-		real_close(pfd);
-	}
-}
-
-/* Whether session folder @top (under @tmpfd) holds a session nobody holds:
- * one with an index (made after its creator took the lock; a kept overlay
- * has none) whose lock is free. */
-static int stale(int tmpfd, const char *top)
-{
-	char buf[1024];
-	int fd = real_openat(tmpfd, top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int found = 0;
-	long n, off;
-
-	if (fd < 0)
-		return 0;
-	while (!found && (n = real_getdents64(fd, buf, sizeof(buf))) > 0)
-		for (off = 0; !found && off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			struct stat st;
-			int sfd;
-
-			off += d->d_reclen;
-			if (strncmp(d->d_name, SECRET_PREFIX, sizeof(SECRET_PREFIX) - 1))
-				continue;
-			sfd = real_openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sfd < 0)
-				continue;
-			found = real_fstatat(sfd, INDEX_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				S_ISREG(st.st_mode) && flock(sfd, LOCK_EX | LOCK_NB) == 0;
-			real_close(sfd);
-		}
-	real_close(fd);
-	return found;
-}
-
-/* Remove sessions under @tmpfd that no process holds any more. */
-static void sweep_stale(int tmpfd, const char *self)
-{
-	char buf[4096];
-	long n, off;
-
-	while ((n = real_getdents64(tmpfd, buf, sizeof(buf))) > 0) {
-		for (off = 0; off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			struct stat st;
-
-			off += d->d_reclen;
-			if (strncmp(d->d_name, SESSION_PREFIX, sizeof(SESSION_PREFIX) - 1) ||
-			    !strcmp(d->d_name, self))
-				continue;
-			if (real_fstatat(tmpfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
-				continue;
-			if (stale(tmpfd, d->d_name))
-				remove_tree(tmpfd, d->d_name);
-		}
-	}
-}
-
-static void keep_overlay(int tmpfd, int dirfd, const char *name)
-{
-	real_unlinkat(dirfd, INDEX_NAME, 0);
-	remove_tree(dirfd, "work");
-	if (rw_cfg.keep_dir[0] &&
-	    real_renameat(dirfd, "upper", AT_FDCWD, rw_cfg.keep_dir) == 0) {
-		remove_tree(tmpfd, name);
-		rw_say("overlay kept at ", rw_cfg.keep_dir, (char *)NULL);
-		return;
-	}
-	if (rw_cfg.keep_dir[0])
-		rw_say("could not move the overlay to ", rw_cfg.keep_dir, ": ", rw_strerror(errno),
-		       (char *)NULL);
-	rw_say("overlay kept at ", rw_sess.upper, (char *)NULL);
-}
-
-/* The reaper: detached from the tree, waits for it to end, removes its
- * storage. Its @twin does the same on its own open file description, so
- * that the storage still goes when one of the two is killed; only the
- * reaper serves as the helper, on listening socket @lsock (or none: -1),
- * and sweeps at start. */
-static void reaper_main(int twin, int lsock)
-{
-	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2,
-				       SIGTSTP, SIGTTIN, SIGTTOU };
-	const char *name;
-	char top[PATH_MAX];
-	int fd, tmpfd, null, keep_stderr, helper, alive;
-	size_t i;
-
-	if (lsock >= 0 && (twin || lsock < 5)) {
-		/* Out of the way of the descriptors set below; the twin has no use for it. */
-		int high = twin ? -1 : fcntl(lsock, F_DUPFD_CLOEXEC, 5);
-		real_close(lsock);
-		lsock = high;
-	}
-	setsid();
-	retitle();
-	for (i = 0; i < RW_ARRAY_LEN(ignored); i++)
-		signal(ignored[i], SIG_IGN);
-
-	/* Our own open file description: the inherited one carries the tree's lock. */
-	fd = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	tmpfd = open_parent(rw_sess.path, rw_sess.top_len, top, &name);
-	if (fd < 0 || tmpfd < 0)
-		_exit(1);
-	keep_stderr = rw_cfg.keep || rw_cfg.report || rw_cfg.audit;
-	null = real_openat(AT_FDCWD, "/dev/null", O_RDWR);
-	if (null >= 0) {
-		real_dup2(null, 0);
-		real_dup2(null, 1);
-		if (!keep_stderr)
-			real_dup2(null, 2);
-	}
-	fd = real_dup2(fd, 3) == 3 ? 3 : fd;
-	tmpfd = real_dup2(tmpfd, 4) == 4 ? 4 : tmpfd;
-	if (fd == 3 && tmpfd == 4) {
-		if (lsock >= 0 && lsock != 5)
-			lsock = real_dup2(lsock, 5) == 5 ? 5 : lsock;
-		syscall(__NR_close_range, lsock == 5 ? 6u : 5u, ~0u, 0);
-		if (lsock > 5)
-			lsock = -1; /* closed just now */
-	}
-	if (real_chdir("/") < 0)
-		_exit(1);
-
-	helper = -1;
-	if (!twin) {
-		rw_sess.ix->reaper_pid = (uint32_t)getpid();
-		helper = lsock >= 0 ? rw_helper_start(lsock, fd) : -1;
-		sweep_stale(tmpfd, name);
-	}
-	/* Held by both for life: a process leaving the tree that can lock the
-	 * index exclusively knows no remover is left. */
-	alive = real_openat(fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (alive < 0 || flock(alive, LOCK_SH | LOCK_NB) < 0)
-		_exit(1);
-
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			_exit(1);
-	if (helper > 0) {
-		kill(helper, SIGKILL);
-		waitpid(helper, NULL, 0);
-	}
-	/* No index: the twin came first and did it all. */
-	if (real_fstatat(fd, INDEX_NAME, &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) < 0)
-		_exit(0);
-	/* Sweep again: a crashed tree still dying when we started is gone now. */
-	lseek(tmpfd, 0, SEEK_SET);
-	sweep_stale(tmpfd, name);
-	if (rw_cfg.audit)
-		rw_report_audit(fd);
-	if (rw_cfg.report)
-		rw_report_changes(fd);
-	if (rw_cfg.keep && real_fstatat(fd, "upper", &(struct stat){ 0 }, AT_SYMLINK_NOFOLLOW) == 0)
-		keep_overlay(tmpfd, fd, name);
-	else
-		remove_tree(tmpfd, name);
-	_exit(0);
-}
-
-static int spawn_reaper(void)
-{
-	/* A root tree's helper listens before the tree goes on: a process that
-	 * becomes another user at once must find it (connect queues until the
-	 * reaper accepts). */
-	int lsock = geteuid() == 0 ? rw_helper_listen(rw_sess.fd) : -1, status, fork_errno;
-	pid_t pid = fork(), got;
-
-	if (pid == 0) {
-		/* The middle process exits at once, so the reaper and its twin are
-		 * nobody's children in the program and no wait() there sees them. */
-		pid = fork();
-		if (pid == 0)
-			reaper_main(0, lsock);
-		if (pid > 0 && (pid = fork()) == 0)
-			reaper_main(1, lsock);
-		_exit(pid < 0);
-	}
-	fork_errno = errno;
-	/* The reaper has its own copy; the tree keeps none. */
-	if (lsock >= 0)
-		real_close(lsock);
-	if (pid < 0)
-		return -fork_errno;
-	do
-		got = waitpid(pid, &status, 0);
-	while (got < 0 && errno == EINTR);
-	if (got == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	return -EAGAIN;
-}
-
 /* ---- making and joining -------------------------------------------------- */
 
 /* Append "/s." and random letters to @path (@n bytes). */
@@ -486,6 +198,7 @@ static int secret_name(char *path, size_t n, size_t size)
 static int create_session(void)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int fd = -1, r;
 	size_t n;
 
@@ -500,6 +213,12 @@ static int create_session(void)
 	if (!real_mkdtemp(path))
 		return -errno;
 	n = strlen(path);
+	/* Its identity, checked before it is removed: whatever stands at its
+	 * name then is removed only if it is this very folder. */
+	if (real_fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	rw_sess.top_id.dev = st.st_dev;
+	rw_sess.top_id.ino = st.st_ino;
 	/* A root tree may become other users: they may pass through the folder
 	 * (knowing the secret name below), not list it. */
 	if (geteuid() == 0 && real_fchmodat(AT_FDCWD, path, 0711, AT_SYMLINK_NOFOLLOW) < 0 &&
@@ -527,7 +246,7 @@ static int create_session(void)
 	r = map_index(rw_sess.fd, 1);
 	if (r < 0)
 		goto fail;
-	r = spawn_reaper();
+	r = rw_reaper_spawn();
 	if (r < 0)
 		goto fail;
 	if (rw_cfg.scope == RW_SCOPE_TREE)
@@ -543,7 +262,7 @@ fail:
 		real_close(rw_sess.fd);
 	rw_sess.fd = -1;
 	/* Remove what was made: the mkdtemp folder, never anything else. */
-	remove_top(path, n);
+	rw_rmtree_path(path, n, &rw_sess.top_id, 0);
 	return r;
 }
 
@@ -570,7 +289,8 @@ static int secret_named(const char *path)
 	return !strncmp(top, SESSION_PREFIX, sizeof(SESSION_PREFIX) - 1);
 }
 
-static int trusted_top(const char *path)
+/* Whether the folder holding @path is trusted; its identity goes to @id. */
+static int trusted_top(const char *path, struct rw_fid *id)
 {
 	char top[PATH_MAX];
 	const char *name;
@@ -579,7 +299,11 @@ static int trusted_top(const char *path)
 
 	memcpy(top, path, plen);
 	top[plen] = '\0';
-	return real_fstatat(AT_FDCWD, top, &st, AT_SYMLINK_NOFOLLOW) == 0 && trusted(&st);
+	if (real_fstatat(AT_FDCWD, top, &st, AT_SYMLINK_NOFOLLOW) < 0 || !trusted(&st))
+		return 0;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return 1;
 }
 
 /* Join "FD:PATH" from the environment. Returns 0, or -errno to make a new one. */
@@ -605,7 +329,7 @@ static int join_session(const char *val)
 	 * has an index rwshim made: never adopt, and so never remove, another. */
 	if (fstat(fd, &dst) < 0 || !trusted(&dst) || !secret_named(path) ||
 	    real_fstatat(AT_FDCWD, path, &fst, AT_SYMLINK_NOFOLLOW) < 0 || fst.st_ino != dst.st_ino ||
-	    !trusted_top(path)) {
+	    !trusted_top(path, &rw_sess.top_id)) {
 		real_close(fd);
 		return -EPERM;
 	}
@@ -641,34 +365,6 @@ static int join_session(const char *val)
 	if (rw_sess.fd != (int)fdnum)
 		export_session();
 	return 0;
-}
-
-void rw_session_end(void)
-{
-	int fd, alive;
-
-	if (!rw_sess.ix)
-		return;
-	/* The reaper and its twin hold the index locked while they live; dead
-	 * ones, even zombies nobody reaps, hold nothing. */
-	fd = real_openat(rw_sess.fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	alive = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	real_close(fd);
-	if (alive)
-		return;
-	/* The reaper was killed: whoever leaves last removes the storage. Our
-	 * own lock goes first, so an exclusive lock means nobody else holds it.
-	 * Nothing in memory changes: a vfork child calling _exit shares it with
-	 * its parent, which goes on. */
-	fd = real_openat(AT_FDCWD, rw_sess.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	real_close(rw_sess.fd);
-	if (fd < 0)
-		return;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		remove_top(rw_sess.path, rw_sess.top_len);
-	real_close(fd);
 }
 
 /* Why the tree has no storage, said at its first refused write. */

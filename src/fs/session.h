@@ -39,6 +39,12 @@
 
 #include "core/config.h"
 #include "core/index.h"
+#include "fs/rmtree.h"
+
+/* The names rwshim gives: rwshim.XXXXXX/s.RANDOM/index. */
+#define RW_SESSION_PREFIX "rwshim."
+#define RW_SECRET_PREFIX "s."
+#define RW_INDEX_NAME "index"
 
 struct rw_session {
 	int fd;               /* the session folder, carrying the tree's lock */
@@ -49,6 +55,7 @@ struct rw_session {
 	size_t len;
 	char path[PATH_MAX];  /* the session proper (rwshim.XXXXXX/s.RANDOM) */
 	size_t top_len;       /* the length of its parent, rwshim.XXXXXX */
+	struct rw_fid top_id; /* rwshim.XXXXXX's identity, checked before removal */
 	unsigned int owner;   /* uid owning the session: 0 for a root tree */
 	size_t upper_len;
 	char upper[PATH_MAX]; /* path + "/upper", to map storage paths back */
@@ -58,27 +65,12 @@ extern struct rw_session rw_sess;
 extern struct rw_config rw_cfg;
 
 /**
- * Remember where the program's arguments are, so that the reaper can show
- * itself as "rwshim: reaper" to ps and pkill -f rather than as a copy of
- * the program (which a pkill -f aimed at the program would also hit).
- */
-void rw_session_note_args(int argc, char **argv);
-
-/**
  * Join the tree's session named in the environment, or make a new one (and
  * its reaper) when there is none or scope is "process". Called once at start.
  * Returns 0, or -errno when no session could be had: the shim then passes
  * every call through.
  */
 int rw_session_start(void);
-
-/**
- * At the exit of a process: if the reaper and its twin were killed, the last
- * process of the tree to leave removes the storage itself. Called from a
- * destructor and the _exit hooks, so it covers exit() and _exit(), not a
- * signal: a later run's sweep does. The process must be about to end.
- */
-void rw_session_end(void);
 
 /**
  * Make upper/ and work/ if this is the tree's first redirect. Returns 0, or

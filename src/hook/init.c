@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "fs/log.h"
 #include "fs/msg.h"
+#include "fs/reaper.h"
 #include "fs/session.h"
 #include "hook/hook.h"
 
