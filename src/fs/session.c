@@ -6,6 +6,7 @@
  * rw_session_storage(), at the tree's first redirect.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -24,6 +25,7 @@
 #include "fs/rmtree.h"
 #include "fs/session.h"
 #include "fs/store.h"
+#include "fs/view.h"
 #include "rwshim.h"
 
 struct rw_session rw_sess = { .fd = -1 };
@@ -228,8 +230,10 @@ static int create_session(void)
 	}
 	if ((r = secret_name(path, n, sizeof(path))) < 0)
 		goto fail;
+	/* In a root tree, 0755: a process that became another user opens it
+	 * for reading to take a lock of its own (the name is the secret). */
 	if (real_mkdirat(AT_FDCWD, path, 0700) < 0 ||
-	    (geteuid() == 0 && real_fchmodat(AT_FDCWD, path, 0711, 0) < 0)) {
+	    (geteuid() == 0 && real_fchmodat(AT_FDCWD, path, 0755, 0) < 0)) {
 		r = -errno;
 		goto fail;
 	}
@@ -306,6 +310,61 @@ static int trusted_top(const char *path, struct rw_fid *id)
 	return 1;
 }
 
+/*
+ * This process's own lock: a new open file description of the session
+ * folder, locked shared. Sharing one description with the whole tree would
+ * let any process of it (one that became another user, say) drop the lock
+ * for all with flock(LOCK_UN), and the reaper would remove the storage
+ * under the others. Reopened through /proc/self/fd/@inherited where we hold
+ * the folder (that checks only the folder's own mode, not its ancestors'),
+ * else by @path, which must still be @id. Returns the descriptor
+ * (O_CLOEXEC) or -errno; -ESTALE when the reaper holds the lock already.
+ */
+static int own_lock(int inherited, const char *path, const struct stat *id)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (inherited >= 0) {
+		char proc[32];
+
+		rw_fd_name(inherited, proc);
+		/* A magic link: O_NOFOLLOW would refuse it; it is the very folder. */
+		fd = real_openat(AT_FDCWD, proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		fd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0 || st.st_dev != id->st_dev || st.st_ino != id->st_ino) {
+			real_close(fd);
+			return -EPERM;
+		}
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		real_close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* Put lock descriptor @fd in place of the session descriptor @at, which
+ * the environment names, or at a high number of its own if @at is -1.
+ * Returns the number it is at now. */
+static int place_lock(int fd, int at)
+{
+	if (at >= 0) {
+		/* Not close-on-exec: what this process runs inherits it. */
+		if (real_dup3(fd, at, 0) == at) {
+			real_close(fd);
+			return at;
+		}
+	}
+	fd = move_high(fd, 0);
+	fcntl(fd, F_SETFD, 0);
+	return fd;
+}
+
 /* Join "FD:PATH" from the environment. Returns 0, or -errno to make a new one. */
 static int join_session(const char *val)
 {
@@ -313,15 +372,15 @@ static int join_session(const char *val)
 	long fdnum = strtol(val, &end, 10);
 	struct stat dst, fst;
 	const char *path;
-	int fd;
+	int fd, inherited = -1;
 
 	if (end == val || *end != ':' || end[1] != '/')
 		return -EINVAL;
 	path = end + 1;
 	if (strlen(path) >= sizeof(rw_sess.path))
 		return -ENAMETOOLONG;
-	/* O_PATH: a process that became another user may pass through the
-	 * session folder but not read it. */
+	/* O_PATH: whatever a process that became another user may open, it
+	 * may look at the folder this way. */
 	fd = real_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -333,31 +392,20 @@ static int join_session(const char *val)
 		real_close(fd);
 		return -EPERM;
 	}
+	real_close(fd);
 	if (fdnum >= 0 && fdnum < 1 << 20 && fstat((int)fdnum, &fst) == 0 &&
-	    fst.st_dev == dst.st_dev && fst.st_ino == dst.st_ino) {
-		/* Inherited: it already carries the tree's lock. */
-		real_close(fd);
-		rw_sess.fd = (int)fdnum;
-	} else {
-		/* Lost on the way (a program closed it before exec): take the lock
-		 * anew; a session whose reaper already holds it is ending. */
-		int lfd = real_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		real_close(fd);
-		fd = lfd;
-		if (fd < 0)
-			return -errno;
-		if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
-			real_close(fd);
-			return -ESTALE;
-		}
-		fd = move_high(fd, 0);
-		fcntl(fd, F_SETFD, 0);
-		rw_sess.fd = fd;
-	}
+	    fst.st_dev == dst.st_dev && fst.st_ino == dst.st_ino)
+		inherited = (int)fdnum;
+	/* Our own lock, even where we inherited one: a session whose reaper
+	 * holds it already is ending. */
+	fd = own_lock(inherited, path, &dst);
+	if (fd < 0)
+		return fd;
+	rw_sess.fd = place_lock(fd, inherited);
 	rw_sess.owner = dst.st_uid;
 	set_paths(path);
 	if (map_index(rw_sess.fd, 0) < 0) {
-		if (rw_sess.fd != (int)fdnum)
+		if (rw_sess.fd != inherited)
 			real_close(rw_sess.fd);
 		rw_sess.fd = -1;
 		return -EINVAL;
@@ -365,6 +413,25 @@ static int join_session(const char *val)
 	if (rw_sess.fd != (int)fdnum)
 		export_session();
 	return 0;
+}
+
+/* In the child of a fork(): a lock of its own, as at start. pthread_atfork
+ * runs this in fork() children only, never in a vfork() child, which
+ * shares its parent's memory and descriptors' numbers would change under
+ * it. Until it has its own, it holds its parent's: no moment without. */
+static void relock_child(void)
+{
+	int saved = errno, fd;
+	struct stat st;
+
+	if (rw_sess.ix && rw_sess.fd >= 0 && fstat(rw_sess.fd, &st) == 0) {
+		fd = own_lock(rw_sess.fd, rw_sess.path, &st);
+		if (fd >= 0 && real_dup3(fd, rw_sess.fd, 0) == rw_sess.fd)
+			real_close(fd);
+		else if (fd >= 0)
+			real_close(fd);
+	}
+	errno = saved;
 }
 
 /* Why the tree has no storage, said at its first refused write. */
@@ -383,14 +450,18 @@ int rw_session_start(void)
 	}
 	if (rw_cfg.scope == RW_SCOPE_TREE && val && *val) {
 		r = join_session(val);
-		if (r == 0)
+		if (r == 0) {
+			pthread_atfork(NULL, NULL, relock_child);
 			return 0;
+		}
 		if (r != -ESTALE)
 			rw_say_once(RW_WARN_SESSION, RWSHIM_ENV_SESSION,
 				    ": not a session folder of this user made by rwshim; starting a new session",
 				    (char *)NULL);
 	}
 	r = create_session();
+	if (r == 0 && rw_cfg.scope == RW_SCOPE_TREE)
+		pthread_atfork(NULL, NULL, relock_child);
 	if (r < 0) {
 		char mark[24];
 		no_storage_reason = -r;

@@ -7,9 +7,10 @@
  *
  *   rwshim.XXXXXX/        0700, owned by the user who started the tree;
  *                         0711 when that is root, whose tree may change user
- *     s.RANDOM/           the session proper; its name is the secret that
- *                         lets processes of the tree in, whatever user they
- *                         became, while others cannot list the folder above
+ *     s.RANDOM/           the session proper, 0755 in a root tree; its name
+ *                         is the secret that lets processes of the tree in,
+ *                         whatever user they became, while others cannot list
+ *                         the folder above
  *       index             the shared index (core/index.h), mapped by all
  *       upper/            the overlay, mirroring "/" (made at first redirect)
  *       work/             scratch for atomic copy-up, 01777 so a process that
@@ -19,16 +20,23 @@
  * kernel grants each user what a writable copy would.
  *
  * Lifetime: every process of the tree holds a shared flock(2) on the session
- * folder through a descriptor it inherited (non-CLOEXEC, kept at a high
- * number and protected from close sweeps by the fd hooks) or reopened at
- * start. A reaper process, started with the session and detached from the
+ * folder through an open file description of its own: the first process
+ * opens one, and every other takes its own at start and in the child of each
+ * fork() (reopening the folder through /proc/self/fd/N of the descriptor it
+ * inherited, else by its path) and puts it on the inherited descriptor's
+ * number. That number is not close-on-exec, kept high and protected from
+ * close sweeps by the fd hooks. One description per process, so that no
+ * process can drop the lock for the others (flock(LOCK_UN) acts on the whole
+ * description): a process that became another user is not trusted with
+ * root's. Until a child has its own it holds its parent's, so no moment is
+ * without. A reaper process, started with the session and detached from the
  * tree, waits for an exclusive lock on its own descriptor: the kernel grants
- * it only once no descriptor of the tree's open file description is left,
- * that is once the last process of the tree has exited, by any means,
- * SIGKILL included, since the kernel closes a dead process's descriptors.
- * Then the reaper removes the folder with *at() calls that never follow a
- * link. A session whose reaper died with the machine has an index and no
- * lock holder: the next reaper under the same folder sweeps it.
+ * it only once no shared lock is left, that is once the last process of the
+ * tree has exited, by any means, SIGKILL included, since the kernel closes a
+ * dead process's descriptors. Then the reaper removes the folder with
+ * fs/rmtree.h, which never follows a link and stops with one line where it
+ * cannot go on. A session whose reaper died with the machine has an index
+ * and no lock holder: the next reaper under the same folder sweeps it.
  */
 #ifndef RW_FS_SESSION_H
 #define RW_FS_SESSION_H
