@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "core/escape.h"
 #include "fs/log.h"
 #include "fs/real.h"
 #include "fs/session.h"
@@ -63,6 +64,15 @@ static void put(struct line *l, const char *s)
 		len = sizeof(l->buf) - 2 - l->n;
 	memcpy(l->buf + l->n, s, len);
 	l->n += len;
+}
+
+/* A name, escaped: a newline in it must not start a line of its own. */
+static void put_name(struct line *l, const char *s)
+{
+	size_t room = sizeof(l->buf) - 1 - l->n, w;
+
+	w = rw_escape(l->buf + l->n, room, s, strlen(s));
+	l->n += w < room ? w : strlen(l->buf + l->n);
 }
 
 static void put_num(struct line *l, long v)
@@ -123,14 +133,14 @@ void rw_log_call(const char *call, const char *path, const char *to, int flags, 
 	put(&l, audit ? "rwshim: audit: pid " : "rwshim: log: pid ");
 	put_num(&l, (long)getpid());
 	put(&l, " ");
-	put(&l, prog);
+	put_name(&l, prog);
 	put(&l, " ");
 	put(&l, call);
 	put(&l, " ");
-	put(&l, path);
+	put_name(&l, path);
 	if (to) {
 		put(&l, " -> ");
-		put(&l, to);
+		put_name(&l, to);
 	}
 	if (flags >= 0)
 		put_flags(&l, flags);
@@ -152,7 +162,7 @@ void rw_log_call(const char *call, const char *path, const char *to, int flags, 
 	if (audit && rw_sess.ix) {
 		/* The reaper sums these up by folder when the tree ends. */
 		struct line a = { .n = 0 };
-		put(&a, path);
+		put_name(&a, path);
 		a.buf[a.n++] = '\n';
 		append_to(AUDIT_NAME, rw_sess.fd, &a);
 	}
