@@ -46,11 +46,47 @@ void rw_session_note_args(int argc, char **argv)
 	args_len = (size_t)(end - argv[0]);
 }
 
+/* Where the kernel says this process's arguments lie: fields 48 and 49 of
+ * /proc/self/stat. Known even when the session began in a hook that ran
+ * before our constructor (another library's constructor, setpriv's
+ * libcap-ng), when rw_session_note_args() had not been called yet. */
+static void args_from_proc(void)
+{
+	char buf[1024], *p;
+	unsigned long start = 0, end = 0;
+	int fd = real_openat(AT_FDCWD, "/proc/self/stat", O_RDONLY | O_CLOEXEC), field;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	real_close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: count from the last ')'. */
+	p = strrchr(buf, ')');
+	for (field = 2; p && *p && field < 49;) {
+		if (*p++ != ' ')
+			continue;
+		field++;
+		if (field == 48)
+			start = strtoul(p, NULL, 10);
+		else if (field == 49)
+			end = strtoul(p, NULL, 10);
+	}
+	if (start && end > start + 1) {
+		args_start = (char *)start;
+		args_len = end - start;
+	}
+}
+
 static void retitle(void)
 {
 	static const char title[] = "rwshim: reaper";
 
 	prctl(PR_SET_NAME, "rwshim-reaper", 0, 0, 0);
+	args_from_proc();
 	if (!args_start || args_len < 2)
 		return;
 	memset(args_start, 0, args_len);
@@ -179,11 +215,18 @@ static void reaper_main(int twin, int lsock)
 	fd = real_dup2(fd, 3) == 3 ? 3 : fd;
 	tmpfd = real_dup2(tmpfd, 4) == 4 ? 4 : tmpfd;
 	if (fd == 3 && tmpfd == 4) {
+		/* Kept: the helper's socket at 5, the report's folder at 6. */
+		int report = rw_report_folder();
 		if (lsock >= 0 && lsock != 5)
-			lsock = real_dup2(lsock, 5) == 5 ? 5 : lsock;
-		syscall(__NR_close_range, lsock == 5 ? 6u : 5u, ~0u, 0);
-		if (lsock > 5)
-			lsock = -1; /* closed just now */
+			lsock = real_dup2(lsock, 5) == 5 ? 5 : -1;
+		if (report >= 0 && report != 6)
+			report = real_dup2(report, 6) == 6 ? 6 : -1;
+		rw_report_use_folder(report);
+		if (lsock != 5)
+			real_close(5);
+		if (report != 6)
+			real_close(6);
+		syscall(__NR_close_range, 7u, ~0u, 0);
 	}
 	if (real_chdir("/") < 0)
 		_exit(1);
@@ -234,6 +277,7 @@ int rw_reaper_spawn(void)
 	 * becomes another user at once must find it (connect queues until the
 	 * reaper accepts). */
 	int lsock = geteuid() == 0 ? rw_helper_listen(rw_sess.fd) : -1, status, fork_errno;
+	int report = rw_report_open_folder();
 	pid_t pid = fork(), got;
 
 	if (pid == 0) {
@@ -247,9 +291,12 @@ int rw_reaper_spawn(void)
 		_exit(pid < 0);
 	}
 	fork_errno = errno;
-	/* The reaper has its own copy; the tree keeps none. */
+	/* The reaper has its own copies; the tree keeps none. */
 	if (lsock >= 0)
 		real_close(lsock);
+	if (report >= 0)
+		real_close(report);
+	rw_report_use_folder(-1);
 	if (pid < 0)
 		return -fork_errno;
 	do

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/escape.h"
+#include "core/path.h"
 #include "fs/msg.h"
 #include "fs/real.h"
 #include "fs/report.h"
@@ -104,6 +106,18 @@ static int by_path(const void *a, const void *b)
 	return strcmp(((const struct change *)a)->path, ((const struct change *)b)->path);
 }
 
+/* A name on one line of the text report: its control bytes escaped, so
+ * that a name holding a newline cannot forge a line ("x\nD /etc/shadow"). */
+static void text_name(FILE *f, const char *s)
+{
+	char buf[5];
+
+	for (; *s; s++) {
+		rw_escape(buf, sizeof(buf), s, 1);
+		fputs(buf, f);
+	}
+}
+
 static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -119,8 +133,63 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static int folder_fd = -1;
+
+int rw_report_open_folder(void)
+{
+	char dir[PATH_MAX];
+	const char *name;
+	size_t n;
+	int fd, hi;
+
+	if (!rw_cfg.report || !rw_cfg.report_file[0])
+		return -1;
+	n = rw_path_split(rw_cfg.report_file, strlen(rw_cfg.report_file), &name);
+	memcpy(dir, rw_cfg.report_file, n);
+	dir[n] = '\0';
+	fd = real_openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	hi = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+	if (hi >= 0) {
+		real_close(fd);
+		fd = hi;
+	}
+	return folder_fd = fd;
+}
+
+int rw_report_folder(void)
+{
+	return folder_fd;
+}
+
+void rw_report_use_folder(int fd)
+{
+	folder_fd = fd;
+}
+
+/* Open a new file for the report in its folder; its temporary name goes in
+ * @tmp. Returns the stream, or NULL with errno set. */
+static FILE *report_file(char *tmp, size_t size)
+{
+	FILE *f;
+	int out;
+
+	if (folder_fd < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	snprintf(tmp, size, ".rwshim-report.%d", (int)getpid());
+	out = real_openat(folder_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	f = out < 0 ? NULL : fdopen(out, "w");
+	if (!f && out >= 0)
+		real_close(out);
+	return f;
+}
+
 void rw_report_changes(int sessfd)
 {
+	char tmp[64];
 	struct changes c = { 0 };
 	char path[PATH_MAX] = "/";
 	size_t i, count[3] = { 0, 0, 0 };
@@ -131,8 +200,7 @@ void rw_report_changes(int sessfd)
 		walk(&c, fd, path, 1, 0);
 	qsort(c.v, c.n, sizeof(*c.v), by_path);
 	if (rw_cfg.report_file[0]) {
-		int out = real_openat(AT_FDCWD, rw_cfg.report_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		f = out < 0 ? NULL : fdopen(out, "w");
+		f = report_file(tmp, sizeof(tmp));
 		if (!f) {
 			rw_say("cannot write the report to ", rw_cfg.report_file, ": ",
 			       rw_strerror(errno), (char *)NULL);
@@ -153,16 +221,27 @@ void rw_report_changes(int sessfd)
 			c.n ? "\n" : "", count[0], count[1], count[2], c.bytes);
 	} else {
 		fputs("rwshim: changes:\n", f);
-		for (i = 0; i < c.n; i++)
-			fprintf(f, "%c %s%s %lld\n", c.v[i].status, c.v[i].path, c.v[i].dir ? "/" : "",
-				c.v[i].size);
+		for (i = 0; i < c.n; i++) {
+			fprintf(f, "%c ", c.v[i].status);
+			text_name(f, c.v[i].path);
+			fprintf(f, "%s %lld\n", c.v[i].dir ? "/" : "", c.v[i].size);
+		}
 		fprintf(f, "rwshim: %zu added, %zu modified, %zu deleted, %lld bytes in the overlay\n",
 			count[0], count[1], count[2], c.bytes);
 	}
-	if (f != stderr)
-		fclose(f);
-	else
+	if (f != stderr) {
+		const char *name;
+		int bad = ferror(f) | fclose(f);
+		rw_path_split(rw_cfg.report_file, strlen(rw_cfg.report_file), &name);
+		/* The name is replaced whole, whatever was there, a link too. */
+		if (bad || real_renameat(folder_fd, tmp, folder_fd, name) < 0) {
+			rw_say("cannot write the report to ", rw_cfg.report_file, ": ",
+			       rw_strerror(bad ? EIO : errno), (char *)NULL);
+			real_unlinkat(folder_fd, tmp, 0);
+		}
+	} else {
 		fflush(f);
+	}
 	for (i = 0; i < c.n; i++)
 		free(c.v[i].path);
 	free(c.v);

@@ -16,10 +16,14 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "core/path.h"
+#include "core/escape.h"
 #include "fs/msg.h"
 #include "fs/real.h"
 #include "fs/rmtree.h"
@@ -29,11 +33,53 @@
  * only a process still writing there does that. */
 #define REFILLS_MAX 1000
 
+/* The removers call the kernel directly, past any other preloaded library:
+ * they may outlive the daemon such a library talks to (fakeroot's faked,
+ * gone when its session ends), and its wrapper would then end them. */
+static int sys_openat(int dir, const char *name, int flags)
+{
+	return (int)syscall(SYS_openat, dir, name, flags, 0);
+}
+
+static int sys_unlinkat(int dir, const char *name, int flags)
+{
+	return (int)syscall(SYS_unlinkat, dir, name, flags);
+}
+
+/* The kernel's struct statx, as far as it is read here (the rest is room):
+ * spelled out because not every libc this builds against declares it. */
+struct kernel_statx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, pad0;
+	uint64_t ino, size, blocks, attributes_mask;
+	uint64_t times[8];
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint64_t spare[14];
+};
+
+static int sys_fstat(int fd, struct stat *st)
+{
+	struct kernel_statx x;
+
+	/* STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO */
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0x1u | 0x2u | 0x8u | 0x100u,
+		    &x) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x.dev_major, x.dev_minor);
+	st->st_ino = x.ino;
+	st->st_mode = x.mode;
+	st->st_uid = x.uid;
+	return 0;
+}
+
 /* Say why removal stops at entry @name of folder @fd (or at @fd itself if
  * @name is NULL), and return -@err. */
 static int stop(int fd, const char *name, const char *why, int err)
 {
-	char link[32], where[PATH_MAX];
+	char link[32], where[PATH_MAX], safe[PATH_MAX], safe_name[NAME_MAX * 4 + 1];
 	ssize_t n;
 
 	rw_fd_name(fd, link);
@@ -41,7 +87,11 @@ static int stop(int fd, const char *name, const char *why, int err)
 	if (n < 0)
 		memcpy(where, "(a folder of the storage)", (n = 25) + 1);
 	where[n] = '\0';
-	rw_say("cannot remove ", where, name ? "/" : "", name ? name : "", ": ", why,
+	/* Names are the storage's, which another user may have chosen. */
+	rw_escape(safe, sizeof(safe), where, (size_t)n);
+	if (name)
+		rw_escape(safe_name, sizeof(safe_name), name, strlen(name));
+	rw_say("cannot remove ", safe, name ? "/" : "", name ? safe_name : "", ": ", why,
 	       "; leaving it and what is left of the storage around it", (char *)NULL);
 	return -err;
 }
@@ -56,7 +106,7 @@ static int same(const struct stat *st, const struct rw_fid *id)
 static void open_up(int fd, const struct stat *st)
 {
 	if (geteuid() != 0 && st->st_uid == geteuid() && (st->st_mode & 0700) != 0700)
-		real_fchmod(fd, 0700);
+		syscall(SYS_fchmod, fd, 0700);
 }
 
 int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int flags)
@@ -69,7 +119,7 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 	struct stat st;
 	int fd, r = 0;
 
-	fd = real_openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = sys_openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -78,11 +128,11 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 		if (expect)
 			return stop(parent, name, "not the folder rwshim made", EEXIST);
 		/* Not a folder: the entry itself. */
-		if (real_unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+		if (sys_unlinkat(parent, name, 0) < 0 && errno != ENOENT)
 			return stop(parent, name, rw_strerror(errno), errno);
 		return 0;
 	}
-	if (fstat(fd, &st) < 0) {
+	if (sys_fstat(fd, &st) < 0) {
 		r = stop(parent, name, rw_strerror(errno), errno);
 		goto out;
 	}
@@ -107,7 +157,7 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 					continue;
 				acted = 1;
 				if (d->d_type != DT_DIR) {
-					if (real_unlinkat(fd, d->d_name, 0) == 0 || errno == ENOENT)
+					if (sys_unlinkat(fd, d->d_name, 0) == 0 || errno == ENOENT)
 						continue;
 					if (errno != EISDIR) {
 						r = stop(fd, d->d_name, rw_strerror(errno), errno);
@@ -116,7 +166,7 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 				}
 				/* A folder: an empty one goes at once, so the one we
 				 * just came up from costs no second visit. */
-				if (real_unlinkat(fd, d->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+				if (sys_unlinkat(fd, d->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 					continue;
 				if (errno != ENOTEMPTY && errno != EEXIST) {
 					r = stop(fd, d->d_name, rw_strerror(errno), errno);
@@ -126,7 +176,7 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 					r = stop(fd, d->d_name, "something keeps writing into it", EBUSY);
 					goto out;
 				}
-				down = real_openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				down = sys_openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 				if (down < 0 && errno != ENOENT) {
 					r = stop(fd, d->d_name, rw_strerror(errno), errno);
 					goto out;
@@ -138,7 +188,7 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 			goto out;
 		}
 		if (down >= 0) {
-			if (fstat(down, &st) < 0 || st.st_dev != ids[0].dev) {
+			if (sys_fstat(down, &st) < 0 || st.st_dev != ids[0].dev) {
 				real_close(down);
 				r = stop(fd, NULL, "a folder in it is on another filesystem", EXDEV);
 				goto out;
@@ -171,8 +221,8 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 			break;
 		/* Empty: back up to the folder we came from, if it still is. */
 		down = fd;
-		fd = real_openat(down, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) < 0 || !same(&st, &ids[depth - 1])) {
+		fd = sys_openat(down, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || sys_fstat(fd, &st) < 0 || !same(&st, &ids[depth - 1])) {
 			if (fd >= 0)
 				real_close(fd);
 			fd = down;
@@ -184,7 +234,7 @@ int rw_rmtree(int parent, const char *name, const struct rw_fid *expect, int fla
 	}
 	real_close(fd);
 	fd = -1;
-	if (real_unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (sys_unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		r = stop(parent, name, rw_strerror(errno), errno);
 out:
 	if (fd >= 0)
@@ -204,7 +254,7 @@ int rw_open_parent(const char *path, size_t len, char *copy, const char **name)
 	plen = rw_path_split(copy, len, name);
 	memcpy(parent, copy, plen);
 	parent[plen] = '\0';
-	return real_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return sys_openat(AT_FDCWD, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 int rw_rmtree_path(const char *path, size_t len, const struct rw_fid *expect, int flags)
