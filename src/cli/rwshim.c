@@ -196,6 +196,8 @@ static int parse_options(int argc, char **argv)
 			die(EXIT_FAIL, "%s: %s: %s", what, cfg.tmpdir, strerror(errno));
 		if (!S_ISDIR(st.st_mode))
 			die(EXIT_FAIL, "%s: %s: %s", what, cfg.tmpdir, strerror(ENOTDIR));
+		if (rw_tmpdir_unsafe(st.st_uid, st.st_mode, geteuid()))
+			die(EXIT_FAIL, "%s: %s: %s", what, cfg.tmpdir, RW_TMPDIR_UNSAFE_WHY);
 		if (access(cfg.tmpdir, W_OK | X_OK) < 0)
 			die(EXIT_FAIL, "%s: %s: %s", what, cfg.tmpdir, strerror(errno));
 	}

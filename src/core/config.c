@@ -417,3 +417,10 @@ int rw_prefix_list_match(const struct rw_prefix_list *list, const char *path, si
 			return 1;
 	return 0;
 }
+
+int rw_tmpdir_unsafe(unsigned int owner, unsigned int mode, unsigned int me)
+{
+	if (owner != 0 && owner != me)
+		return 1;
+	return (mode & 022) && !(mode & 01000);
+}

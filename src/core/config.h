@@ -71,4 +71,17 @@ int rw_config_set(struct rw_config *c, enum rw_setting setting, const char *what
 /** Return 1 if @path (normalised, absolute, @len bytes) lies in @list. */
 int rw_prefix_list_match(const struct rw_prefix_list *list, const char *path, size_t len);
 
+/**
+ * Whether a folder of owner @owner and mode @mode is unsafe to hold the
+ * storage of user @me: another user could move what is in it (rename the
+ * session folder away and put one of the victim's own in its place), for
+ * it is writable by others without the sticky bit, or it is another
+ * non-root user's. Returns 1 when unsafe.
+ */
+int rw_tmpdir_unsafe(unsigned int owner, unsigned int mode, unsigned int me);
+
+/* The reason rw_tmpdir_unsafe() gives, for messages. */
+#define RW_TMPDIR_UNSAFE_WHY "writable by other users without the sticky bit, or another user's"
+
+
 #endif

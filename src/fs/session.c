@@ -67,6 +67,8 @@ static int usable_folder(const char *dir)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	if (rw_tmpdir_unsafe(st.st_uid, st.st_mode, geteuid()))
+		return -EPERM;
 	return real_access(dir, W_OK | X_OK) < 0 ? -errno : 0;
 }
 
@@ -467,7 +469,8 @@ int rw_session_start(void)
 		no_storage_reason = -r;
 		rw_say("cannot make the storage folder in ", storage_dir,
 		       rw_cfg.tmpdir[0] ? " (RWSHIM_TMPDIR): " : " (nor in /tmp or /dev/shm): ",
-		       rw_strerror(-r), "; writes to read-only places fail as before", (char *)NULL);
+		       r == -EPERM ? RW_TMPDIR_UNSAFE_WHY : rw_strerror(-r),
+		       "; writes to read-only places fail as before", (char *)NULL);
 		snprintf(mark, sizeof(mark), "none:%d", -r);
 		if (rw_cfg.scope == RW_SCOPE_TREE)
 			setenv(RWSHIM_ENV_SESSION, mark, 1);
