@@ -17,5 +17,5 @@ os.execvp("cat", ["cat", sys.argv[1]])
 PY
 capture shim sh -c "echo tree > '$RO/written'; python3 '$RW/cloexec.py' '$RO/written'"
 is "$OUT" "tree" "root: after FD_CLOEXEC on the session descriptor and exec, the program sees the tree's file"
-capture shim sh -c "echo tree > '$RO/written'; chmod 0644 '$RO/written'; setpriv --reuid=65534 --regid=65534 --clear-groups python3 '$RW/cloexec.py' '$RO/written'"
+capture shim sh -c "echo tree > '$RO/written'; chmod 0644 '$RO/written'; setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 '$RW/cloexec.py' '$RO/written'"
 is "$OUT" "tree" "uid 65534 in a root tree: after FD_CLOEXEC and exec, the program sees the tree's file"
