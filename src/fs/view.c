@@ -439,14 +439,17 @@ static __attribute__((noinline)) int is_opaque(const char *path, size_t len)
  * else 0. */
 static __attribute__((noinline)) size_t canonical_parent(const char *walk, size_t plen)
 {
-	char parent[PATH_MAX];
+	/* Its storage path straight from @walk: no copy of the parent first. */
+	char rel[PATH_MAX];
 	struct stat st;
 
-	if (plen <= 1 || !rw_index_marked(rw_sess.ix, walk, plen, RW_MARK_ENTRY))
+	if (plen <= 1 || plen + 6 > sizeof(rel) ||
+	    !rw_index_marked(rw_sess.ix, walk, plen, RW_MARK_ENTRY))
 		return 0;
-	memcpy(parent, walk, plen);
-	parent[plen] = '\0';
-	if (upper_stat(parent, plen, &st) < 0 || !S_ISDIR(st.st_mode))
+	memcpy(rel, "upper", 5);
+	memcpy(rel + 5, walk, plen);
+	rel[5 + plen] = '\0';
+	if (rw_store_stat(rel, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
 	return plen;
 }
@@ -880,17 +883,23 @@ int rw_view_mirror_dir(const char *lower, const char *rel, const struct stat *ls
 int rw_view_make_parents(const char *path, size_t len)
 {
 	RW_BUSY_SCOPE();
-	char anc[PATH_MAX], rel[PATH_MAX];
+	/* One buffer: each ancestor's storage path "upper/a/b", whose tail
+	 * "/a/b" (@anc) is its lower path. rw_store_* cut the storage path at
+	 * its last '/' while they work, never while @anc is read. */
+	char rel[PATH_MAX], *anc = rel + 5;
 	const char *name;
 	size_t plen = rw_path_split(path, len, &name), i;
 	struct stat st, lst;
 
 	if (plen <= 1)
 		return 0;
+	if (plen + 6 > sizeof(rel))
+		return -ENAMETOOLONG;
+	memcpy(rel, "upper", 5);
 	memcpy(anc, path, plen);
 	anc[plen] = '\0';
 	/* Cheap common case: the parent is already there. */
-	if (rw_index_marked(rw_sess.ix, anc, plen, RW_MARK_ENTRY) && upper_stat(anc, plen, &st) == 0)
+	if (rw_index_marked(rw_sess.ix, anc, plen, RW_MARK_ENTRY) && rw_store_stat(rel, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	/* Mirrors must carry the originals' owners, which only root can give. */
 	if (rw_helper_needed())
@@ -899,13 +908,11 @@ int rw_view_make_parents(const char *path, size_t len)
 		if (i < plen && anc[i] != '/')
 			continue;
 		anc[i] = '\0';
-		if (!(rw_index_marked(rw_sess.ix, anc, i, RW_MARK_ENTRY) && upper_stat(anc, i, &st) == 0)) {
+		if (!(rw_index_marked(rw_sess.ix, anc, i, RW_MARK_ENTRY) && rw_store_stat(rel, &st) == 0)) {
 			if (real_fstatat(AT_FDCWD, anc, &lst, AT_SYMLINK_NOFOLLOW) < 0)
 				return -errno;
 			if (!S_ISDIR(lst.st_mode))
 				return -ENOTDIR;
-			if (rw_view_upper_rel(anc, i, rel, sizeof(rel)) < 0)
-				return -ENAMETOOLONG;
 			{
 				int r = rw_view_mark(anc, i, RW_MARK_ENTRY);
 				if (r == 0)
