@@ -213,21 +213,15 @@ static __attribute__((noinline)) int copy_symlink(const struct rw_loc *loc, cons
 	return 0;
 }
 
-int rw_copy_up(const struct rw_loc *loc, int with_data)
+/* The copy itself, once the parents are there: a function of its own so
+ * that its storage path is not on the stack while they are made. */
+static __attribute__((noinline)) int copy_entry(const struct rw_loc *loc, int with_data)
 {
-	RW_BUSY_SCOPE();
 	char rel[PATH_MAX], tmp[RW_TMP_NAME_MAX];
 	int r;
 
-	if (loc->layer != RW_LOWER)
-		return loc->layer == RW_NONE ? -ENOENT : 0;
-	/* A copy must keep the original's owner, which only root can give. */
-	if (rw_helper_needed())
-		return rw_helper_call(with_data ? RW_HELP_COPY : RW_HELP_COPY_META, loc->path, loc->len);
 	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	if (!loc->parent_upper && (r = rw_view_make_parents(loc->path, loc->len)) < 0)
-		return r;
 	if ((r = rw_view_mark(loc->path, loc->len, RW_MARK_ENTRY)) < 0)
 		return r;
 
@@ -256,6 +250,23 @@ int rw_copy_up(const struct rw_loc *loc, int with_data)
 	}
 	rw_store_unlink(tmp, 0);
 	return r;
+}
+
+int rw_copy_up(const struct rw_loc *loc, int with_data)
+{
+	RW_BUSY_SCOPE();
+	int r;
+
+	if (loc->layer != RW_LOWER)
+		return loc->layer == RW_NONE ? -ENOENT : 0;
+	/* A copy must keep the original's owner, which only root can give. */
+	if (rw_helper_needed())
+		return rw_helper_call(with_data ? RW_HELP_COPY : RW_HELP_COPY_META, loc->path, loc->len);
+	if (loc->len + 6 > PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!loc->parent_upper && (r = rw_view_make_parents(loc->path, loc->len)) < 0)
+		return r;
+	return copy_entry(loc, with_data);
 }
 
 /*
@@ -453,19 +464,36 @@ fail:
 	return r;
 }
 
-int rw_copy_up_tree(const struct rw_loc *loc)
+int rw_copy_up_tree(struct rw_loc *loc)
 {
 	RW_BUSY_SCOPE();
-	struct rw_loc cur;
-	int r;
+	struct stat st;
+	enum rw_layer layer;
+	size_t len = loc->len;
+	int r, whiteout, hidden, canon, parent_upper;
 
 	if (!S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	if (loc->layer == RW_LOWER && (r = rw_copy_up(loc, 0)) < 0)
 		return r;
-	memcpy(cur.path, loc->path, loc->len + 1);
-	cur.len = loc->len;
-	r = copy_children(&cur);
+	/* The walk's path buffer is @loc's own (a second struct rw_loc would
+	 * put PATH_MAX more on the stack): copy_children gives its path back
+	 * as it came; the rest is put back here. */
+	st = loc->st;
+	layer = loc->layer;
+	whiteout = loc->whiteout;
+	hidden = loc->hidden;
+	canon = loc->canon;
+	parent_upper = loc->parent_upper;
+	r = copy_children(loc);
+	loc->st = st;
+	loc->layer = layer;
+	loc->whiteout = whiteout;
+	loc->hidden = hidden;
+	loc->canon = canon;
+	loc->parent_upper = parent_upper;
+	loc->len = len;
+	loc->path[len] = '\0';
 	if (r < 0)
 		return r;
 	return rw_view_make_opaque(loc->path, loc->len);

@@ -21,8 +21,10 @@ int rw_copy_up(const struct rw_loc *loc, int with_data);
  * Copy folder @loc (RW_LOWER or RW_MERGED) and everything the merged view
  * shows below it into the overlay, then make it opaque: afterwards the
  * overlay alone holds the folder, so it can be renamed there. Returns 0 or
- * -errno.
+ * -errno. @loc->path is the walk's buffer while it copies (one PATH_MAX
+ * less on the stack): @loc is as it came afterwards, but for its layer
+ * being what it was before the copy.
  */
-int rw_copy_up_tree(const struct rw_loc *loc);
+int rw_copy_up_tree(struct rw_loc *loc);
 
 #endif

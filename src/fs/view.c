@@ -583,7 +583,9 @@ int rw_view_mark(const char *path, size_t len, enum rw_mark mark)
  *           their old names, so there every name is looked at;
  *   canon   every component a write depends on was looked at.
  */
-int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
+static inline __attribute__((always_inline)) int resolve(const char *abs, size_t abslen,
+							   int trailing, int flags,
+							   struct rw_loc *loc)
 {
 	RW_BUSY_SCOPE();
 	char walk[PATH_MAX];
@@ -593,14 +595,15 @@ int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
 	uint64_t h;
 	int hops = 0, hidden, exact, canon, cur_upper, parent_upper = 0, lower_link = 0;
 	int live = rw_sess.ix && !rw_index_empty(rw_sess.ix);
-	int follow = (flags & RW_FOLLOW) || vp->trailing;
+	int follow = (flags & RW_FOLLOW) || trailing;
 	uint32_t changes = live ? rw_index_changes(rw_sess.ix) : 0;
 	const char *lastname;
 	size_t plen;
 	struct walk_cache wc;
 	int cached, put = 0;
 
-	memcpy(walk, vp->abs, vp->len + 1);
+	memcpy(walk, abs, abslen);
+	walk[abslen] = '\0';
 restart:
 	cur[0] = '/';
 	cur[1] = '\0';
@@ -801,9 +804,19 @@ found:
 	 * /dev or an excluded tree it fails as it would without rwshim. */
 	if ((flags & RW_CANON) && excluded(loc->path, loc->len))
 		return -EROFS;
-	if (vp->trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
+	if (trailing && loc->layer != RW_NONE && !S_ISDIR(loc->st.st_mode))
 		return -ENOTDIR;
 	return 0;
+}
+
+int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
+{
+	return resolve(vp->abs, vp->len, vp->trailing, flags, loc);
+}
+
+int rw_view_resolve_path(const char *path, size_t len, int flags, struct rw_loc *loc)
+{
+	return resolve(path, len, 0, flags, loc);
 }
 
 /* ---- changes ---------------------------------------------------------------- */
@@ -940,15 +953,13 @@ static int make_marker(const char *rel)
 	return 0;
 }
 
-int rw_view_whiteout(const char *path, size_t len)
+/* Make the whiteout of @path once its parents are there. Not inlined: its
+ * storage path is on the stack only while it makes it. */
+static __attribute__((noinline)) int make_whiteout(const char *path, size_t len)
 {
-	RW_BUSY_SCOPE();
 	char rel[PATH_MAX];
 	long r = sibling_rel(path, len, WH_PREFIX, rel, sizeof(rel));
 
-	if (r < 0)
-		return (int)r;
-	r = rw_view_make_parents(path, len);
 	if (r < 0)
 		return (int)r;
 	if ((r = rw_view_mark_new(path, len)) < 0)
@@ -956,6 +967,24 @@ int rw_view_whiteout(const char *path, size_t len)
 	r = make_marker(rel);
 	rw_view_changed();
 	return (int)r;
+}
+
+int rw_view_whiteout(const char *path, size_t len)
+{
+	RW_BUSY_SCOPE();
+	const char *name;
+	long r;
+
+	/* A whiteout that cannot be named fails before anything is made: its
+	 * storage path is "upper" + @path with WH_PREFIX before the name. */
+	rw_path_split(path, len, &name);
+	if (strlen(name) + strlen(WH_PREFIX) > NAME_MAX ||
+	    strlen("upper") + len + strlen(WH_PREFIX) + 1 > PATH_MAX)
+		return -ENAMETOOLONG;
+	r = rw_view_make_parents(path, len);
+	if (r < 0)
+		return (int)r;
+	return make_whiteout(path, len);
 }
 
 void rw_view_unwhiteout(const char *path, size_t len)
@@ -996,14 +1025,10 @@ int rw_view_lower_exists(const struct rw_loc *loc)
 		/* Hidden below an opaque or new folder, or lower simply absent. */
 		const char *name;
 		size_t plen = rw_path_split(loc->path, loc->len, &name);
-		struct rw_vpath pv;
 		struct rw_loc ploc;
 
-		memcpy(pv.abs, loc->path, plen);
-		pv.abs[plen] = '\0';
-		pv.len = plen;
-		pv.trailing = 0;
-		if (plen > 1 && (rw_view_resolve(&pv, 0, &ploc) < 0 || ploc.layer != RW_MERGED))
+		if (plen > 1 && (rw_view_resolve_path(loc->path, plen, 0, &ploc) < 0 ||
+				 ploc.layer != RW_MERGED))
 			return 0;
 	}
 	return real_fstatat(AT_FDCWD, loc->path, &st, AT_SYMLINK_NOFOLLOW) == 0;

@@ -96,6 +96,13 @@ int rw_view_protected(const struct rw_vpath *vp);
 int rw_view_resolve(const struct rw_vpath *vp, int flags, struct rw_loc *loc);
 
 /**
+ * rw_view_resolve() of the first @len bytes of absolute, normalised @path,
+ * as a vpath without a trailing slash: no copy of it into a struct
+ * rw_vpath first. @path may be @loc->path of another loc, not @loc's own.
+ */
+int rw_view_resolve_path(const char *path, size_t len, int flags, struct rw_loc *loc);
+
+/**
  * Write the storage path of virtual @path (@len bytes) relative to the
  * session folder ("upper/a/b") into @out. Returns its length or -ENAMETOOLONG.
  */

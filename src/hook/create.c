@@ -29,7 +29,6 @@ long rw_at_name(int dirfd, const char *path, char *out, size_t outsz)
 
 int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_loc *loc)
 {
-	struct rw_vpath plain;
 	int r;
 
 	/* A new name is never followed: an existing link there is EEXIST. */
@@ -38,53 +37,67 @@ int rw_resolve_new(const struct rw_vpath *vp, int flags, int folder, struct rw_l
 		return rw_view_resolve(vp, flags, loc);
 	/* "name/": the kernel looks the name up without demanding a folder,
 	 * and refuses to make anything but a folder there. */
-	plain.len = vp->len;
-	plain.trailing = 0;
-	plain.stored = vp->stored;
-	plain.resolved = vp->resolved;
-	memcpy(plain.abs, vp->abs, vp->len + 1);
-	r = rw_view_resolve(&plain, flags, loc);
+	r = rw_view_resolve_path(vp->abs, vp->len, flags, loc);
 	if (r == 0 && loc->layer == RW_NONE && !folder)
 		return -ENOENT;
 	return r;
 }
 
-/* Make @vp in the overlay with @op. */
-static int make_overlay(const struct rw_vpath *vp, int folder, rw_make_op op, void *arg)
+/* Make the entry at @loc in the storage with @op. Not inlined: its storage
+ * path is on the stack only while it makes it. */
+static __attribute__((noinline)) int make_in_store(struct rw_loc *loc, rw_make_op op, void *arg)
 {
 	char rel[PATH_MAX];
 	const char *name;
-	struct rw_loc loc;
-	int r = rw_resolve_new(vp, RW_CANON, folder, &loc), dfd;
+	int r, dfd;
 
-	if (r < 0)
-		return r;
-	if (loc.layer != RW_NONE)
-		return -EEXIST;
-	if (!loc.parent_upper && (r = rw_view_make_parents(loc.path, loc.len)) < 0)
-		return r;
-	if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
+	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
 	/* Marks first: a process that sees the entry sees its marks. */
-	if ((r = rw_view_mark_new(loc.path, loc.len)) < 0)
+	if ((r = rw_view_mark_new(loc->path, loc->len)) < 0)
 		return r;
 	if ((dfd = rw_store_dir(rel, &name)) < 0)
 		return dfd;
-	r = op(dfd, name, &loc, arg);
+	r = op(dfd, name, loc, arg);
 	rw_store_close(dfd);
-	if (r == 0 && loc.whiteout)
-		rw_view_unwhiteout(loc.path, loc.len);
 	return r;
 }
 
-int rw_make_redirected(const char *call, const struct rw_vpath *vp, int folder, rw_make_op op,
-		       void *arg, int err)
+/* Make @vp in the overlay with @op. @loc is the caller's, no longer needed:
+ * the canonical walk goes there rather than into a second one. */
+static int make_overlay(const struct rw_vpath *vp, int folder, rw_make_op op, void *arg,
+			struct rw_loc *loc)
+{
+	int r = rw_resolve_new(vp, RW_CANON, folder, loc);
+
+	if (r < 0)
+		return r;
+	if (loc->layer != RW_NONE)
+		return -EEXIST;
+	if (!loc->parent_upper && (r = rw_view_make_parents(loc->path, loc->len)) < 0)
+		return r;
+	r = make_in_store(loc, op, arg);
+	if (r == 0 && loc->whiteout)
+		rw_view_unwhiteout(loc->path, loc->len);
+	return r;
+}
+
+static int make_redirected(const char *call, const struct rw_vpath *vp, int folder, rw_make_op op,
+			   void *arg, int err, struct rw_loc *loc)
 {
 	int r = rw_redirect_begin(call, vp, NULL, -1, err);
 
 	if (r < 0)
 		return r;
-	return rw_redirect_end(call, vp, NULL, -1, make_overlay(vp, folder, op, arg));
+	return rw_redirect_end(call, vp, NULL, -1, make_overlay(vp, folder, op, arg, loc));
+}
+
+int rw_make_redirected(const char *call, const struct rw_vpath *vp, int folder, rw_make_op op,
+		       void *arg, int err)
+{
+	struct rw_loc loc;
+
+	return make_redirected(call, vp, folder, op, arg, err, &loc);
 }
 
 int rw_make_at(const char *call, int dirfd, const char *path, int folder, rw_make_op op,
@@ -101,7 +114,7 @@ int rw_make_at(const char *call, int dirfd, const char *path, int folder, rw_mak
 		if (r == 0 || !rw_ready() || !path || !path[0] || !rw_refused(-r) ||
 		    rw_view_abs(dirfd, path, &vp) < 0)
 			return r;
-		return rw_make_redirected(call, &vp, folder, op, arg, -r);
+		return make_redirected(call, &vp, folder, op, arg, -r, &loc);
 	}
 	r = rw_resolve_new(&vp, 0, folder, &loc);
 	if (r < 0)
@@ -109,13 +122,13 @@ int rw_make_at(const char *call, int dirfd, const char *path, int folder, rw_mak
 	if (loc.layer != RW_NONE)
 		return -EEXIST;
 	if (loc.hidden || loc.whiteout || rw_view_protected(&vp))
-		return rw_make_redirected(call, &vp, folder, op, arg, EROFS);
+		return make_redirected(call, &vp, folder, op, arg, EROFS, &loc);
 	r = op(AT_FDCWD, loc.path, NULL, arg);
 	if (r == 0)
 		return 0;
 	/* A new name in a folder that only the overlay has fails below with
 	 * ENOENT: it belongs in the overlay too. */
 	if (rw_refused(-r) || r == -ENOENT || r == -ENOTDIR)
-		return rw_make_redirected(call, &vp, folder, op, arg, -r);
+		return make_redirected(call, &vp, folder, op, arg, -r, &loc);
 	return r;
 }

@@ -23,12 +23,28 @@ extern void __chk_fail(void) __attribute__((noreturn));
 #define __chk_fail() abort()
 #endif
 
-static int chdir_view(const char *path)
+/* chdir into overlay folder @loc. Not inlined: its storage path is on the
+ * stack only while it opens the folder. */
+static __attribute__((noinline)) int chdir_upper(const struct rw_loc *loc)
 {
 	char rel[PATH_MAX];
+	int fd, r;
+
+	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
+		return -ENAMETOOLONG;
+	fd = rw_store_open(rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	r = real_fchdir(fd) < 0 ? -errno : 0;
+	real_close(fd);
+	return r;
+}
+
+static int chdir_view(const char *path)
+{
 	struct rw_vpath vp;
 	struct rw_loc loc;
-	int r, fd;
+	int r;
 
 	if (!rw_view_live() || rw_view_abs(AT_FDCWD, path, &vp) < 0 || rw_view_quick(&vp) != RW_LOOK) {
 		r = real_chdir(path);
@@ -44,19 +60,13 @@ static int chdir_view(const char *path)
 		return -ENOTDIR;
 	if (loc.layer != RW_UPPER) {
 		/* A merged folder is entered through its lower half. */
-		r = real_chdir(loc.path);
+		r = real_chdir(loc.path) < 0 ? -errno : 0;
 	} else {
-		if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
-			return -ENAMETOOLONG;
-		fd = rw_store_open(rel, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-		if (fd < 0)
-			return fd;
-		r = real_fchdir(fd);
-		real_close(fd);
+		r = chdir_upper(&loc);
 	}
 	if (r < 0) {
 		rw_view_cwd_changed(NULL, 0, 0);
-		return -errno;
+		return r;
 	}
 	rw_view_cwd_changed(loc.path, loc.len, loc.layer == RW_UPPER);
 	return 0;

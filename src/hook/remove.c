@@ -36,47 +36,56 @@ static int remove_upper_dir(const char *rel)
 	return rw_store_unlink(rel, AT_REMOVEDIR);
 }
 
-static int unlink_overlay(const struct rw_vpath *vp, int flags)
+/* Remove the overlay's entry at @loc. Not inlined: its storage path is on
+ * the stack only while it removes. */
+static __attribute__((noinline)) int unlink_upper(const struct rw_loc *loc, int isdir)
 {
 	char rel[PATH_MAX];
-	struct rw_loc loc;
-	int r = rw_view_resolve(vp, RW_CANON, &loc), isdir, lower;
+
+	if (rw_view_upper_rel(loc->path, loc->len, rel, sizeof(rel)) < 0)
+		return -ENAMETOOLONG;
+	return isdir ? remove_upper_dir(rel) : rw_store_unlink(rel, 0);
+}
+
+/* @loc is the caller's, no longer needed: the canonical walk goes there
+ * rather than into a second one on the stack. */
+static int unlink_overlay(const struct rw_vpath *vp, int flags, struct rw_loc *loc)
+{
+	int r = rw_view_resolve(vp, RW_CANON, loc), isdir, lower;
 
 	if (r < 0)
 		return r;
-	if (loc.layer == RW_NONE)
+	if (loc->layer == RW_NONE)
 		return -ENOENT;
-	isdir = S_ISDIR(loc.st.st_mode);
+	isdir = S_ISDIR(loc->st.st_mode);
 	if ((flags & AT_REMOVEDIR) && !isdir)
 		return -ENOTDIR;
 	if (!(flags & AT_REMOVEDIR) && isdir)
 		return -EISDIR;
-	if (isdir && loc.len == 1)
+	if (isdir && loc->len == 1)
 		return -EBUSY;
-	if (isdir && (r = rw_view_dir_nonempty(&loc)) != 0)
+	if (isdir && (r = rw_view_dir_nonempty(loc)) != 0)
 		return r < 0 ? r : -ENOTEMPTY;
-	lower = rw_view_lower_exists(&loc);
+	lower = rw_view_lower_exists(loc);
 	/* Whiteout first: the name never shows the lower entry again. */
-	if (lower && (r = rw_view_whiteout(loc.path, loc.len)) < 0)
+	if (lower && (r = rw_view_whiteout(loc->path, loc->len)) < 0)
 		return r;
-	if (loc.layer == RW_UPPER || loc.layer == RW_MERGED) {
-		if (rw_view_upper_rel(loc.path, loc.len, rel, sizeof(rel)) < 0)
-			return -ENAMETOOLONG;
-		r = isdir ? remove_upper_dir(rel) : rw_store_unlink(rel, 0);
+	if (loc->layer == RW_UPPER || loc->layer == RW_MERGED) {
+		r = unlink_upper(loc, isdir);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int unlink_redirected(const struct rw_vpath *vp, int flags, int err)
+static int unlink_redirected(const struct rw_vpath *vp, int flags, int err, struct rw_loc *loc)
 {
 	const char *call = (flags & AT_REMOVEDIR) ? "rmdir" : "unlink";
 	int r = rw_redirect_begin(call, vp, NULL, -1, err);
 
 	if (r < 0)
 		return r;
-	r = unlink_overlay(vp, flags);
+	r = unlink_overlay(vp, flags, loc);
 	rw_view_changed();
 	return rw_redirect_end(call, vp, NULL, -1, r);
 }
@@ -98,7 +107,7 @@ int rw_unlinkat(int dirfd, const char *path, int flags)
 		e = errno;
 		if (rw_view_abs(dirfd, path, &vp) < 0)
 			return -e;
-		return unlink_redirected(&vp, flags, e);
+		return unlink_redirected(&vp, flags, e, &loc);
 	}
 	r = rw_view_resolve(&vp, 0, &loc);
 	if (r < 0)
@@ -106,11 +115,11 @@ int rw_unlinkat(int dirfd, const char *path, int flags)
 	if (loc.layer == RW_NONE)
 		return -ENOENT;
 	if (loc.layer != RW_LOWER || rw_view_protected(&vp))
-		return unlink_redirected(&vp, flags, EROFS);
+		return unlink_redirected(&vp, flags, EROFS, &loc);
 	r = real_unlinkat(AT_FDCWD, loc.path, flags);
 	if (r == 0 || !rw_refused(errno))
 		return r < 0 ? -errno : 0;
-	return unlink_redirected(&vp, flags, errno);
+	return unlink_redirected(&vp, flags, errno, &loc);
 }
 
 RW_EXPORT int unlink(const char *path)
@@ -153,55 +162,57 @@ static __attribute__((noinline)) int rename_in_store(const struct rw_loc *o, con
 	return rw_store_rename(orel, nrel, flags & RENAME_EXCHANGE);
 }
 
-static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, unsigned int flags)
+/* @o and @n are the caller's, no longer needed: the canonical walks go
+ * there rather than into two more on the stack. */
+static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, unsigned int flags,
+			  struct rw_loc *o, struct rw_loc *n)
 {
-	struct rw_loc o, n;
 	int r, lower_old, odir;
 
-	if ((r = rw_view_resolve(ov, RW_CANON, &o)) < 0 || (r = rw_view_resolve(nv, RW_CANON, &n)) < 0)
+	if ((r = rw_view_resolve(ov, RW_CANON, o)) < 0 || (r = rw_view_resolve(nv, RW_CANON, n)) < 0)
 		return r;
-	if (o.layer == RW_NONE)
+	if (o->layer == RW_NONE)
 		return -ENOENT;
-	if (o.len == n.len && !memcmp(o.path, n.path, o.len))
+	if (o->len == n->len && !memcmp(o->path, n->path, o->len))
 		return 0;
-	odir = S_ISDIR(o.st.st_mode);
-	if (odir && n.len > o.len && rw_path_has_prefix(n.path, n.len, o.path, o.len))
+	odir = S_ISDIR(o->st.st_mode);
+	if (odir && n->len > o->len && rw_path_has_prefix(n->path, n->len, o->path, o->len))
 		return -EINVAL;
-	if (n.layer != RW_NONE) {
+	if (n->layer != RW_NONE) {
 		if (flags & RENAME_NOREPLACE)
 			return -EEXIST;
 		if (!(flags & RENAME_EXCHANGE)) {
-			if (S_ISDIR(n.st.st_mode) && !odir)
+			if (S_ISDIR(n->st.st_mode) && !odir)
 				return -EISDIR;
-			if (!S_ISDIR(n.st.st_mode) && odir)
+			if (!S_ISDIR(n->st.st_mode) && odir)
 				return -ENOTDIR;
-			if (S_ISDIR(n.st.st_mode) && (r = rw_view_dir_nonempty(&n)) != 0)
+			if (S_ISDIR(n->st.st_mode) && (r = rw_view_dir_nonempty(n)) != 0)
 				return r < 0 ? r : -ENOTEMPTY;
 		}
 	} else if (flags & RENAME_EXCHANGE) {
 		return -ENOENT;
 	}
-	lower_old = rw_view_lower_exists(&o);
+	lower_old = rw_view_lower_exists(o);
 	/* A folder with read-only content moves whole: copy all of it into the
 	 * overlay first (never EXDEV within one merged view). */
-	if (odir && o.layer != RW_UPPER) {
-		if ((r = rw_copy_up_tree(&o)) < 0)
+	if (odir && o->layer != RW_UPPER) {
+		if ((r = rw_copy_up_tree(o)) < 0)
 			return r;
-		o.layer = RW_UPPER;
+		o->layer = RW_UPPER;
 	}
-	if ((flags & RENAME_EXCHANGE) && S_ISDIR(n.st.st_mode) && n.layer != RW_UPPER) {
-		if ((r = rw_copy_up_tree(&n)) < 0)
+	if ((flags & RENAME_EXCHANGE) && S_ISDIR(n->st.st_mode) && n->layer != RW_UPPER) {
+		if ((r = rw_copy_up_tree(n)) < 0)
 			return r;
-		n.layer = RW_UPPER;
+		n->layer = RW_UPPER;
 	}
-	if (o.layer == RW_LOWER && (r = rw_copy_up(&o, 1)) < 0)
+	if (o->layer == RW_LOWER && (r = rw_copy_up(o, 1)) < 0)
 		return r;
-	if ((flags & RENAME_EXCHANGE) && n.layer == RW_LOWER && (r = rw_copy_up(&n, 1)) < 0)
+	if ((flags & RENAME_EXCHANGE) && n->layer == RW_LOWER && (r = rw_copy_up(n, 1)) < 0)
 		return r;
-	if ((r = rw_view_make_parents(n.path, n.len)) < 0)
+	if ((r = rw_view_make_parents(n->path, n->len)) < 0)
 		return r;
-	r = rename_in_store(&o, &n,
-			    odir && (n.layer == RW_UPPER || n.layer == RW_MERGED) &&
+	r = rename_in_store(o, n,
+			    odir && (n->layer == RW_UPPER || n->layer == RW_MERGED) &&
 				    !(flags & RENAME_EXCHANGE),
 			    flags);
 	if (r < 0)
@@ -210,18 +221,18 @@ static int rename_overlay(const struct rw_vpath *ov, const struct rw_vpath *nv, 
 	 * knows its entries by their old names: opaque, it is looked up on disk
 	 * alone and hides whatever lower folder had its new name. */
 	if (odir)
-		rw_view_make_opaque(n.path, n.len);
-	if ((flags & RENAME_EXCHANGE) && S_ISDIR(n.st.st_mode))
-		rw_view_make_opaque(o.path, o.len);
-	if (n.whiteout)
-		rw_view_unwhiteout(n.path, n.len);
+		rw_view_make_opaque(n->path, n->len);
+	if ((flags & RENAME_EXCHANGE) && S_ISDIR(n->st.st_mode))
+		rw_view_make_opaque(o->path, o->len);
+	if (n->whiteout)
+		rw_view_unwhiteout(n->path, n->len);
 	if (lower_old && !(flags & RENAME_EXCHANGE))
-		return rw_view_whiteout(o.path, o.len);
+		return rw_view_whiteout(o->path, o->len);
 	return 0;
 }
 
 static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *nv,
-			     unsigned int flags, int err)
+			     unsigned int flags, int err, struct rw_loc *o, struct rw_loc *n)
 {
 	int r;
 
@@ -231,7 +242,7 @@ static int rename_redirected(const struct rw_vpath *ov, const struct rw_vpath *n
 	r = rw_redirect_begin("rename", ov, nv, -1, err);
 	if (r < 0)
 		return r;
-	r = rename_overlay(ov, nv, flags);
+	r = rename_overlay(ov, nv, flags, o, n);
 	rw_view_changed();
 	return rw_redirect_end("rename", ov, nv, -1, r);
 }
@@ -254,9 +265,20 @@ static __attribute__((noinline)) int rename_looked(const struct rw_vpath *ov, co
 			return 0;
 		if (!rw_refused(errno) && errno != ENOENT && errno != ENOTDIR)
 			return -errno;
-		return rename_redirected(ov, nv, flags, rw_refused(errno) ? errno : EROFS);
+		return rename_redirected(ov, nv, flags, rw_refused(errno) ? errno : EROFS, &o, &n);
 	}
-	return rename_redirected(ov, nv, flags, EROFS);
+	return rename_redirected(ov, nv, flags, EROFS, &o, &n);
+}
+
+/* Refused where nothing was looked up first: the walks' buffers are this
+ * function's, so they are not on the stack of the rename that passes. */
+static __attribute__((noinline)) int rename_unlooked(const struct rw_vpath *ov,
+						     const struct rw_vpath *nv, unsigned int flags,
+						     int err)
+{
+	struct rw_loc o, n;
+
+	return rename_redirected(ov, nv, flags, err, &o, &n);
 }
 
 int rw_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
@@ -284,7 +306,7 @@ int rw_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
 		e = errno;
 		if (rw_view_abs(olddirfd, oldpath, &ov) < 0 || rw_view_abs(newdirfd, newpath, &nv) < 0)
 			return -e;
-		return rename_redirected(&ov, &nv, flags, e);
+		return rename_unlooked(&ov, &nv, flags, e);
 	}
 	return rename_looked(&ov, &nv, flags);
 }
