@@ -11,7 +11,10 @@ plan 2
 tag=rwshim-unique-$$-$RANDOM
 shim setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "sleep 2; : $tag" &
 sleep 1
-pids=$(pgrep -f "$tag")
+# pgrep -f, by hand: procps's pgrep can hang under the sanitizer run.
+pids=$(for d in /proc/[0-9]*; do
+	tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$tag" && echo "${d#/proc/}"
+done)
 diag "found: $(for p in $pids; do printf '%s(%s) ' "$p" "$(cat /proc/$p/comm 2>/dev/null)"; done)"
 # The rwshim command itself carries COMMAND's arguments, as any launcher
 # does; what must not are the removers and the helper it leaves behind.
