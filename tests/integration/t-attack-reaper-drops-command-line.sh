@@ -9,12 +9,23 @@
 plan 2
 
 tag=rwshim-unique-$$-$RANDOM
-shim setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "sleep 2; : $tag" &
-sleep 1
-# pgrep -f, by hand: procps's pgrep can hang under the sanitizer run.
-pids=$(for d in /proc/[0-9]*; do
-	tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$tag" && echo "${d#/proc/}"
-done)
+shim setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "sleep 3; : $tag" &
+# pgrep -f, by hand: procps's pgrep can hang under the sanitizer run. Wait
+# until the program runs (a loaded machine may take a while to start it).
+find_tagged() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = grep ] && continue
+		tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$tag" && echo "${d#/proc/}"
+	done
+}
+i=0
+while :; do
+	pids=$(find_tagged)
+	for p in $pids; do [ "$(cat /proc/$p/comm 2>/dev/null)" = sh ] && break 2; done
+	[ $i -ge 100 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
 diag "found: $(for p in $pids; do printf '%s(%s) ' "$p" "$(cat /proc/$p/comm 2>/dev/null)"; done)"
 # The rwshim command itself carries COMMAND's arguments, as any launcher
 # does; what must not are the removers and the helper it leaves behind.
