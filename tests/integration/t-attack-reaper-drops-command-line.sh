@@ -9,20 +9,23 @@
 plan 2
 
 tag=rwshim-unique-$$-$RANDOM
-shim setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "sleep 3; : $tag" &
-# pgrep -f, by hand: procps's pgrep can hang under the sanitizer run. Wait
-# until the program runs (a loaded machine may take a while to start it).
+shim setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "sleep 6; : $tag" &
+# pgrep -f, by hand (procps's pgrep can hang under the sanitizer run): one
+# grep over every command line, leaving out that grep itself. Wait until the
+# program runs: a loaded machine may take a while to start it.
 find_tagged() {
-	for d in /proc/[0-9]*; do
-		[ "$(cat "$d/comm" 2>/dev/null)" = grep ] && continue
-		tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$tag" && echo "${d#/proc/}"
+	local f p
+	for f in $(grep -alF -- "$tag" /proc/[0-9]*/cmdline 2>/dev/null); do
+		p=${f#/proc/}
+		p=${p%/cmdline}
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = grep ] || echo "$p"
 	done
 }
 i=0
 while :; do
 	pids=$(find_tagged)
 	for p in $pids; do [ "$(cat /proc/$p/comm 2>/dev/null)" = sh ] && break 2; done
-	[ $i -ge 100 ] && break
+	[ $i -ge 50 ] && break
 	sleep 0.1
 	i=$((i + 1))
 done
