@@ -23,7 +23,7 @@ struct rw_prefix_list {
 
 enum rw_scope { RW_SCOPE_TREE, RW_SCOPE_PROCESS };
 
-/* Each setting, in the order of SPEC.md's table. */
+/* Each setting, in the order of the README's table of options. */
 enum rw_setting {
 	RW_SET_TMPDIR,
 	RW_SET_PATHS,
