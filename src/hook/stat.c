@@ -18,19 +18,6 @@ static long upper_rel(const struct rw_loc *loc, char *rel)
 	return rw_view_upper_rel(loc->path, loc->len, rel, PATH_MAX);
 }
 
-/* statx of storage entry @rel itself. Returns 0 or -errno. */
-static int upper_statx(const char *rel, int flags, unsigned int mask, struct statx *stx)
-{
-	const char *name;
-	int dfd = rw_store_dir(rel, &name), r;
-
-	if (dfd < 0)
-		return dfd;
-	r = real_statx(dfd, name, flags | AT_SYMLINK_NOFOLLOW, mask, stx) < 0 ? -errno : 0;
-	rw_store_close(dfd);
-	return r;
-}
-
 int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	struct rw_loc loc;
@@ -49,6 +36,19 @@ int rw_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 }
 
 #ifdef STATX_TYPE /* musl before 1.2.5 has no struct statx */
+/* statx of storage entry @rel itself. Returns 0 or -errno. */
+static int upper_statx(const char *rel, int flags, unsigned int mask, struct statx *stx)
+{
+	const char *name;
+	int dfd = rw_store_dir(rel, &name), r;
+
+	if (dfd < 0)
+		return dfd;
+	r = real_statx(dfd, name, flags | AT_SYMLINK_NOFOLLOW, mask, stx) < 0 ? -errno : 0;
+	rw_store_close(dfd);
+	return r;
+}
+
 static void stat_to_statx(const struct stat *st, struct statx *stx)
 {
 	memset(stx, 0, sizeof(*stx));
